@@ -1,0 +1,48 @@
+# Two commands set up a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint format translations extract-messages update-translations install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile -q -d translations
+
+run: install translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install translations lint
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(BIN)/pytest -q; \
+	fi
+
+lint: install
+	$(BIN)/ruff check app tests bench config.py wsgi.py
+	$(BIN)/ruff format --check app tests bench config.py wsgi.py
+
+format: install
+	$(BIN)/ruff format app tests bench config.py wsgi.py
+	$(BIN)/ruff check --fix app tests bench config.py wsgi.py
+
+extract-messages: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,93 @@
+"""Kenes: public consultation on draft laws."""
+
+import logging
+import os
+
+from flask import Flask, redirect, request, url_for
+
+from config import INSTANCE_DIR, Config
+
+
+def create_app(config_class: type = Config) -> Flask:
+    """Build the application: the only place where extensions, blueprints and commands are wired."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import i18n, mail
+    from app.auth.models import User
+    from app.db import configure_sqlite
+    from app.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])
+    i18n.init_app(app)
+    mail.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def _load_user(token: str):
+        return db.session.execute(db.select(User).filter_by(session_token=token)).scalar_one_or_none()
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    from app import template_helpers
+
+    template_helpers.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
+    from app.auth.views import bp as auth_bp
+    from app.laws.views import bp as laws_bp
+    from app.laws.editor import bp as editor_bp
+    from app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
+    app.register_blueprint(laws_bp, url_prefix="/<lang:lang>/laws")
+    app.register_blueprint(editor_bp, url_prefix="/<lang:lang>/editor")
+    app.register_blueprint(admin_bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+    @app.get("/")
+    def root():
+        """Send the visitor to the home page in the language their browser prefers."""
+        lang = request.accept_languages.best_match(app.config["LANGUAGES"], default=app.config["DEFAULT_LANGUAGE"])
+        return redirect(url_for("main.index", lang=lang))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.main.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.laws.cli import laws_cli, seed_demo
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(laws_cli)
+    app.cli.add_command(seed_demo)

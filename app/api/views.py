@@ -1,0 +1,156 @@
+"""Open data API (read-only JSON), described by app/api/openapi.json."""
+
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import csrf, db
+from app.laws.models import LANGS, STATUS_VALUES, Agency, Committee, Law, LawStatus, LawVersion
+from app.laws.services import load_sections
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+
+@cache
+def _openapi_text() -> str:
+    return OPENAPI_FILE.read_text(encoding="utf-8")
+
+
+def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        abort(400, description=f"'{name}' must be a whole number from {minimum} to {maximum}")
+    return int(raw)
+
+
+def _per_lang(obj, field: str) -> dict[str, str | None]:
+    return {code: getattr(obj, f"{field}_{code}") for code in LANGS}
+
+
+def _org(org) -> dict | None:
+    if org is None:
+        return None
+    return {"slug": org.slug, "name": _per_lang(org, "name")}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _version(law: Law, version: LawVersion) -> dict:
+    return {
+        "number": version.number,
+        "published_at": _iso(version.published_at),
+        "languages": version.language_list,
+        "note": version.note,
+        "sections_url": url_for("api.sections", slug=law.slug, number=version.number, _external=True),
+    }
+
+
+def _law(law: Law, with_versions: bool = False) -> dict:
+    data = {
+        "slug": law.slug,
+        "title": _per_lang(law, "title"),
+        "description": _per_lang(law, "description"),
+        "status": law.status,
+        "agency": _org(law.agency),
+        "committee": _org(law.committee),
+        "consultation": {"opens_at": _iso(law.opens_at), "closes_at": _iso(law.closes_at), "is_open": law.is_open_for_comments()},
+        "latest_version": law.latest_version.number if law.latest_version else None,
+        "updated_at": _iso(law.updated_at),
+        "url": url_for("api.law", slug=law.slug, _external=True),
+    }
+    if with_versions:
+        data["versions"] = [_version(law, v) for v in law.versions]
+    return data
+
+
+def _public_law_or_404(slug: str) -> Law:
+    law = db.session.scalar(
+        select(Law)
+        .where(Law.slug == slug[:80], Law.status != LawStatus.DRAFT)
+        .options(selectinload(Law.versions), selectinload(Law.agency), selectinload(Law.committee))
+    )
+    if law is None:
+        abort(404)
+    return law
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Serve the OpenAPI description of this API."""
+    return Response(_openapi_text(), mimetype="application/json")
+
+
+@bp.get("/laws")
+def laws():
+    """List published draft laws, newest change first, with filters."""
+    config = current_app.config
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
+    query = (
+        select(Law)
+        .where(Law.status != LawStatus.DRAFT)
+        .options(selectinload(Law.versions), selectinload(Law.agency), selectinload(Law.committee))
+        .order_by(Law.updated_at.desc(), Law.id)
+    )
+    status = request.args.get("status")
+    if status:
+        if status not in STATUS_VALUES or status == "draft":
+            abort(400, description="unknown status")
+        query = query.where(Law.status == status)
+    if request.args.get("agency"):
+        query = query.join(Law.agency).where(Agency.slug == request.args["agency"])
+    if request.args.get("committee"):
+        query = query.join(Law.committee).where(Committee.slug == request.args["committee"])
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return jsonify(
+        items=[_law(law) for law in pagination.items],
+        page=page,
+        per_page=per_page,
+        total=pagination.total,
+        pages=pagination.pages,
+    )
+
+
+@bp.get("/laws/<slug>")
+def law(slug: str):
+    """Return one draft law with its versions."""
+    return jsonify(_law(_public_law_or_404(slug), with_versions=True))
+
+
+@bp.get("/laws/<slug>/versions/<int(max=2147483647):number>/sections")
+def sections(slug: str, number: int):
+    """Return the tree of sections of one version, with the text in every language."""
+    law = _public_law_or_404(slug)
+    version = law.version(number)
+    if version is None:
+        abort(404)
+    nodes: dict[int, dict] = {}
+    roots: list[dict] = []
+    for section in load_sections(version):
+        node = {
+            "id": section.id,
+            "identity": section.identity_id,
+            "kind": section.kind,
+            "number": section.number,
+            "anchor": section.anchor,
+            "heading": _per_lang(section, "heading"),
+            "text": _per_lang(section, "body"),
+            "children": [],
+        }
+        nodes[section.id] = node
+        parent = nodes.get(section.parent_id) if section.parent_id else None
+        (parent["children"] if parent else roots).append(node)
+    return jsonify(law=law.slug, version=_version(law, version), sections=roots)
+
+
+

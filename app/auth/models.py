@@ -1,0 +1,90 @@
+"""User accounts and roles."""
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.laws.models import Agency, Committee
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    EDITOR = "editor"
+    MODERATOR = "moderator"
+    MP = "mp"
+    ADMIN = "admin"
+
+
+ROLE_VALUES = tuple(role.value for role in Role)
+
+
+def new_session_token() -> str:
+    """Return a fresh random token; rotating it logs out every session of the user."""
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.CITIZEN.value)
+    locale: Mapped[str] = mapped_column(String(2), default="kk")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    agency: Mapped["Agency | None"] = relationship(back_populates="members")
+    committee: Mapped["Committee | None"] = relationship(back_populates="members")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session cookie; a rotated token invalidates old cookies.
+        return self.session_token
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def has_role(self, *roles: str) -> bool:
+        """Return True if the user holds one of the roles; admins hold them all."""
+        return self.role == Role.ADMIN or self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class LoginAttempt(db.Model):
+    """One try to log in; the throttle counts recent failures per e-mail across all worker processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_created_at", "email", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The address as typed (normalised), not a foreign key: attempts on unknown addresses are throttled too.
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        outcome = "ok" if self.succeeded else "failed"
+        return f"<LoginAttempt {self.email} {outcome} {self.created_at}>"

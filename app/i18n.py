@@ -1,0 +1,75 @@
+"""Locale handling: the language is the first segment of every page URL (/kk/..., /ru/..., /en/...)."""
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
+from werkzeug.routing import BaseConverter
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+class LangConverter(BaseConverter):
+    """Match only the configured UI languages, so /xx/... is a plain 404."""
+
+    def __init__(self, url_map, *args):
+        super().__init__(url_map)
+        self.regex = "(?:kk|ru|en)"
+
+
+def select_locale() -> str:
+    """Pick the URL's language, else the browser's preference, else Kazakh."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    if request:
+        return request.accept_languages.best_match(
+            current_app.config["LANGUAGES"], default=current_app.config["DEFAULT_LANGUAGE"]
+        )
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def current_lang() -> str:
+    """Return the language of the current page as a plain code."""
+    return g.get("lang") or str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
+def fallback_order(lang: str) -> tuple[str, ...]:
+    """Languages to try for content: the reader's own, then Kazakh, Russian, English."""
+    order = [lang] + [code for code in ("kk", "ru", "en") if code != lang]
+    return tuple(order)
+
+
+def localized(obj: Any, field: str, lang: str | None = None) -> tuple[str, str | None]:
+    """Return (text, language it is in) for a per-language field, falling back when missing."""
+    lang = lang or current_lang()
+    for code in fallback_order(lang):
+        value = getattr(obj, f"{field}_{code}", None)
+        if value:
+            return value, code
+    return "", None
+
+
+def init_app(app: Flask) -> None:
+    """Register the language URL converter and the hooks that carry the prefix."""
+    app.url_map.converters["lang"] = LangConverter
+
+    @app.url_value_preprocessor
+    def _pull_lang(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values.pop("lang")
+
+    @app.url_defaults
+    def _add_lang(endpoint, values):
+        if "lang" in values or not endpoint:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current_lang()
+
+    @app.context_processor
+    def _i18n_context():
+        return {
+            "current_lang": current_lang(),
+            "language_names": LANGUAGE_NAMES,
+            "localized": localized,
+        }

@@ -1,0 +1,340 @@
+"""Editor pages: publish a draft from its text, add languages and versions, set the consultation window."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from app.auth.decorators import require_role
+from app.extensions import db
+from app.i18n import localized
+from app.laws.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
+from app.laws.models import LANGS, STATUS_TRANSITIONS, Agency, Committee, Law
+from app.laws.parser import ParseError, detect_lang, read_upload
+from app.laws.services import (
+    AlignmentError,
+    LawError,
+    add_language,
+    align,
+    change_status,
+    create_law,
+    describe_key,
+    match_identities,
+    parse_text,
+    publish_version,
+    set_window,
+    text_fingerprint,
+    update_law,
+)
+from app.laws.views import ID, get_version_or_404, request_page
+
+bp = Blueprint("editor", __name__, template_folder="templates")
+
+PARSE_MESSAGES = {
+    "empty": _l("The text is empty. Paste the text of the draft or choose a file."),
+    "binary": _l("This file does not look like text. Upload a .txt or .docx file."),
+    "too_large": _l("The text is too large: the limit is %(limit)s MB."),
+    "bad_docx": _l("This .docx file cannot be read. Save it again in Word or upload the text as .txt."),
+    "bad_type": _l("Only .txt and .docx files can be uploaded."),
+    "no_structure": _l(
+        "No chapters or articles were found. Headings must look like «Глава 1.», «Статья 1.», "
+        "«1-тарау.», «1-бап.», «Chapter 1.» or «Article 1.», each on its own line."
+    ),
+    "bad_encoding": _l("The file's text encoding could not be recognised. Save it as UTF-8."),
+}
+LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def parse_error_message(error: ParseError) -> str:
+    """Translate a parser error code into a sentence for the editor."""
+    template = PARSE_MESSAGES.get(error.code, _l("The text could not be read."))
+    params = dict(error.params)
+    if "limit" in params:
+        params["limit"] = round(int(params["limit"]) / (1024 * 1024), 1)
+    return str(template) % params if params and "%(" in str(template) else str(template)
+
+
+def law_error_message(error: LawError) -> str:
+    return str(error.message) % error.params if error.params else str(error.message)
+
+
+def get_law_for_edit(slug: str) -> Law:
+    """Load a law the current user may edit: 404 if missing, 403 if not theirs."""
+    law = db.session.scalar(select(Law).where(Law.slug == slug[:80]).options(selectinload(Law.versions)))
+    if law is None:
+        abort(404)
+    if not law.can_edit(current_user):
+        abort(403)
+    return law
+
+
+def read_submitted_text(form) -> str | None:
+    """Return the uploaded file's text (copied into the form so it is not lost) or the pasted text."""
+    upload = form.upload.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        text = read_upload(upload.filename, data)
+        form.text.data = text
+        return text
+    text = (form.text.data or "").replace("\r\n", "\n")
+    if len(text.encode("utf-8")) > current_app.config["IMPORT_MAX_BYTES"]:
+        raise ParseError("too_large", limit=current_app.config["IMPORT_MAX_BYTES"])
+    if not text.strip():
+        raise ParseError("empty")
+    return text
+
+
+def language_warning(text: str, lang: str) -> str | None:
+    """Warn when the text's headings are in another language than the one chosen."""
+    detected = detect_lang(text)
+    if detected and detected != lang:
+        return _(
+            "The headings look like %(detected)s, but %(chosen)s was chosen. Check the language before publishing.",
+            detected=LANGUAGE_LABELS[detected],
+            chosen=LANGUAGE_LABELS[lang],
+        )
+    return None
+
+
+def _agency_choices(form: NewLawForm) -> None:
+    if current_user.is_admin:
+        agencies = db.session.scalars(select(Agency).order_by(Agency.slug)).all()
+    else:
+        agencies = [current_user.agency] if current_user.agency else []
+    form.agency.choices = [SelectChoice(a.id, _org_name(a)) for a in agencies]
+    _committee_choices(form)
+
+
+def _committee_choices(form) -> None:
+    committees = db.session.scalars(select(Committee).order_by(Committee.slug)).all()
+    form.committee.choices = [SelectChoice(0, _("— not assigned yet —"))] + [SelectChoice(c.id, _org_name(c)) for c in committees]
+
+
+def _org_name(org) -> str:
+    return localized(org, "name")[0]
+
+
+@bp.get("/")
+@require_role("editor")
+def index():
+    """List the drafts of the editor's agency (all drafts for admins)."""
+    query = select(Law).options(selectinload(Law.versions)).order_by(Law.updated_at.desc())
+    if not current_user.is_admin:
+        query = query.where(Law.agency_id == (current_user.agency_id or -1))
+    pagination = db.paginate(query, page=request_page(), per_page=current_app.config["LAWS_PER_PAGE"], error_out=False)
+    return render_template("laws/editor/index.html", pagination=pagination, laws=pagination.items)
+
+
+@bp.route("/laws/new", methods=["GET", "POST"])
+@require_role("editor")
+def new_law():
+    """Create a draft law from its text: preview the parsed structure, then publish version 1."""
+    form = NewLawForm()
+    _agency_choices(form)
+    if not form.agency.choices:
+        flash(_("Your account is not linked to a drafting agency yet. Ask an administrator to link it."), "error")
+        return redirect(url_for("editor.index"))
+    preview = None
+    if form.validate_on_submit():
+        try:
+            text = read_submitted_text(form)
+            parsed, flat = parse_text(text, form.lang.data)
+        except ParseError as error:
+            form.text.errors = [*form.text.errors, parse_error_message(error)]
+        except LawError as error:
+            form.text.errors = [*form.text.errors, law_error_message(error)]
+        else:
+            fingerprint = text_fingerprint(text, form.lang.data)
+            if form.publish.data and form.fingerprint.data == fingerprint:
+                agency = db.session.get(Agency, form.agency.data)
+                if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
+                    abort(403)
+                title = (form.title.data or "").strip() or parsed.title or _("Untitled draft law")
+                try:
+                    law = create_law(
+                        agency=agency,
+                        committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
+                        created_by=current_user,
+                        titles={form.lang.data: title},
+                        slug=(form.slug.data or "").strip().lower() or None,
+                    )
+                    publish_version(law, lang=form.lang.data, text=text, created_by=current_user)
+                except LawError as error:
+                    db.session.rollback()
+                    form.slug.errors = [*form.slug.errors, law_error_message(error)]
+                else:
+                    db.session.commit()
+                    flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
+                    return redirect(url_for("editor.manage", slug=law.slug))
+            form.fingerprint.data = fingerprint
+            preview = {
+                "title": (form.title.data or "").strip() or parsed.title,
+                "tree": parsed.nodes,
+                "counts": _counts(flat),
+                "warning": language_warning(text, form.lang.data),
+            }
+    return render_template("laws/editor/new_law.html", form=form, preview=preview)
+
+
+def _counts(flat) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in flat:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    return counts
+
+
+@bp.route("/laws/<slug>/", methods=["GET", "POST"])
+@require_role("editor")
+def manage(slug: str):
+    """Edit a draft's titles, committee and consultation window; see its versions and status."""
+    law = get_law_for_edit(slug)
+    form = LawDetailsForm(obj=law)
+    _committee_choices(form)
+    if request.method == "GET":
+        form.committee.data = law.committee_id or 0
+        form.opens_at.data = _to_local(law.opens_at)
+        form.closes_at.data = _to_local(law.closes_at)
+    if form.validate_on_submit():
+        try:
+            update_law(
+                law,
+                titles={code: getattr(form, f"title_{code}").data for code in LANGS},
+                descriptions={code: getattr(form, f"description_{code}").data for code in LANGS},
+                committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
+            )
+            set_window(law, _to_utc(form.opens_at.data), _to_utc(form.closes_at.data))
+        except LawError as error:
+            db.session.rollback()
+            flash(law_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The changes were saved."), "success")
+            return redirect(url_for("editor.manage", slug=law.slug))
+    return render_template(
+        "laws/editor/manage.html",
+        law=law,
+        form=form,
+        status_form=StatusForm(),
+        next_statuses=STATUS_TRANSITIONS.get(law.status, ()),
+        languages=LANGS,
+    )
+
+
+def _to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(ALMATY).replace(tzinfo=None) if value else None
+
+
+def _to_utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=ALMATY).astimezone(UTC) if value else None
+
+
+@bp.post("/laws/<slug>/status")
+@require_role("editor")
+def set_status(slug: str):
+    """Move the draft to its next status (open for comments, closed, ...)."""
+    law = get_law_for_edit(slug)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_status(law, form.status.data or "")
+        except LawError as error:
+            db.session.rollback()
+            flash(law_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The status was changed."), "success")
+    return redirect(url_for("editor.manage", slug=law.slug))
+
+
+@bp.route("/laws/<slug>/versions/new", methods=["GET", "POST"])
+@require_role("editor")
+def new_version(slug: str):
+    """Publish the next version from its text, showing first which articles changed."""
+    law = get_law_for_edit(slug)
+    form = NewVersionForm()
+    preview = None
+    if form.validate_on_submit():
+        try:
+            text = read_submitted_text(form)
+            parsed, flat = parse_text(text, form.lang.data)
+        except ParseError as error:
+            form.text.errors = [*form.text.errors, parse_error_message(error)]
+        except LawError as error:
+            form.text.errors = [*form.text.errors, law_error_message(error)]
+        else:
+            fingerprint = text_fingerprint(text, form.lang.data)
+            if form.publish.data and form.fingerprint.data == fingerprint:
+                version = publish_version(law, lang=form.lang.data, text=text, created_by=current_user, note=form.note.data)
+                db.session.commit()
+                flash(_("Version %(number)s was published.", number=version.number), "success")
+                if version.number > 1:
+                    return redirect(url_for("laws.diff", slug=law.slug, old=version.number - 1, new=version.number))
+                return redirect(url_for("editor.manage", slug=law.slug))
+            form.fingerprint.data = fingerprint
+            followed = match_identities(law.latest_version, flat, form.lang.data) if law.latest_version else {}
+            preview = {
+                "tree": parsed.nodes,
+                "counts": _counts(flat),
+                "followed": len(followed),
+                "new": len(flat) - len(followed),
+                "warning": language_warning(text, form.lang.data),
+            }
+    return render_template("laws/editor/new_version.html", law=law, form=form, preview=preview)
+
+
+@bp.route(f"/laws/<slug>/versions/<{ID}:number>/languages/new", methods=["GET", "POST"])
+@require_role("editor")
+def add_version_language(slug: str, number: int):
+    """Add the text of a version in another language, aligned part by part with the published one."""
+    law = get_law_for_edit(slug)
+    version = get_version_or_404(law, number)
+    form = NewVersionForm()
+    missing = [code for code in LANGS if not version.has_language(code)]
+    if request.method == "GET" and request.args.get("lang") in LANGS:
+        form.lang.data = request.args["lang"]
+    preview = None
+    if form.validate_on_submit():
+        lang = form.lang.data
+        try:
+            text = read_submitted_text(form)
+            parsed, flat = parse_text(text, lang)
+        except ParseError as error:
+            form.text.errors = [*form.text.errors, parse_error_message(error)]
+        except LawError as error:
+            form.text.errors = [*form.text.errors, law_error_message(error)]
+        else:
+            fingerprint = text_fingerprint(text, lang)
+            alignment = align(version, flat)
+            if form.publish.data and form.fingerprint.data == fingerprint and alignment.ok:
+                try:
+                    add_language(version, lang=lang, text=text, created_by=current_user)
+                except AlignmentError:
+                    db.session.rollback()
+                else:
+                    if not getattr(law, f"title_{lang}") and parsed.title:
+                        setattr(law, f"title_{lang}", parsed.title[:500])
+                    db.session.commit()
+                    flash(_("The text in %(language)s was added.", language=LANGUAGE_LABELS[lang]), "success")
+                    return redirect(url_for("laws.show_version", slug=law.slug, number=version.number, lang=lang))
+            form.fingerprint.data = fingerprint
+            preview = {
+                "tree": parsed.nodes,
+                "counts": _counts(flat),
+                "alignment": alignment,
+                "missing": [describe_key(k) for k in alignment.missing],
+                "extra": [describe_key(k) for k in alignment.extra],
+                "kind_mismatch": [describe_key(k) for k in alignment.kind_mismatch],
+                "warning": language_warning(text, lang),
+                "replacing": version.has_language(lang),
+            }
+    return render_template(
+        "laws/editor/add_language.html", law=law, version=version, form=form, preview=preview, missing=missing
+    )
+

@@ -1,0 +1,96 @@
+"""Jinja filters and globals shared by every domain's templates."""
+
+from datetime import datetime
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import lazy_gettext as _l
+
+from app.db import utcnow
+
+STATUS_LABELS = {
+    "draft": _l("In preparation"),
+    "open": _l("Open for comments"),
+    "closed": _l("Consultation closed"),
+    "summary_sent": _l("Summary sent to Parliament"),
+    "adopted": _l("Adopted"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+KIND_LABELS = {
+    "preamble": _l("Preamble"),
+    "section": _l("Part"),
+    "chapter": _l("Chapter"),
+    "article": _l("Article"),
+    "point": _l("Point"),
+    "subpoint": _l("Sub-point"),
+}
+
+ROLE_LABELS = {
+    "citizen": _l("Citizen"),
+    "editor": _l("Editor"),
+    "moderator": _l("Moderator"),
+    "mp": _l("Member of Parliament"),
+    "admin": _l("Administrator"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a UTC datetime in Asia/Almaty in the reader's language."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def local_date(value: datetime | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def time_until(value: datetime | None) -> str:
+    """Say how long until a moment, in words ("3 days"); empty if it has passed."""
+    if value is None:
+        return ""
+    delta = value - utcnow()
+    if delta.total_seconds() <= 0:
+        return ""
+    return format_timedelta(delta, threshold=1.0)
+
+
+def url_for_lang(lang: str) -> str:
+    """Return the current page's URL in another language (same endpoint, same arguments)."""
+    if request.endpoint is None or request.url_rule is None or "lang" not in request.url_rule.arguments:
+        return url_for("main.index", lang=lang)
+    args = dict(request.view_args or {})
+    args.update(request.args.to_dict())
+    args["lang"] = lang
+    return url_for(request.endpoint, **args)
+
+
+def page_url(page: int) -> str:
+    """Return the current URL with another page number, keeping the filters."""
+    args = dict(request.view_args or {})
+    args.update(request.args.to_dict())
+    args["page"] = page
+    return url_for(request.endpoint, **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        status_label=status_label,
+        kind_label=kind_label,
+        role_label=role_label,
+        local_datetime=local_datetime,
+        local_date=local_date,
+        time_until=time_until,
+    )
+    app.jinja_env.globals.update(url_for_lang=url_for_lang, page_url=page_url)

@@ -1,0 +1,180 @@
+"""Fixtures: a fresh app per test on a real database (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, text
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+_schema_ready: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Config overrides for this test; a test may change it before asking for `app`."""
+    return {"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": str(tmp_path / "index")}
+
+
+@pytest.fixture
+def app(app_config) -> Iterator:
+    config = type("Config", (TestConfig,), app_config)
+    application = create_app(config)
+    with application.app_context():
+        url = application.config["SQLALCHEMY_DATABASE_URI"]
+        if url not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(url)
+        _empty_tables()
+        yield application
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_agency(app):
+    from app.laws.models import Agency
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**kwargs) -> Agency:
+        n = next(counter)
+        values = {"slug": f"agency-{n}", "name_kk": f"Агенттік {n}", "name_ru": f"Агентство {n}", "name_en": f"Agency {n}"}
+        values.update(kwargs)
+        agency = Agency(**values)
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+
+    return factory
+
+
+@pytest.fixture
+def create_committee(app):
+    from app.laws.models import Committee
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**kwargs) -> Committee:
+        n = next(counter)
+        values = {"slug": f"committee-{n}", "name_kk": f"Комитет {n}", "name_ru": f"Комитет {n}", "name_en": f"Committee {n}"}
+        values.update(kwargs)
+        committee = Committee(**values)
+        db.session.add(committee)
+        db.session.commit()
+        return committee
+
+    return factory
+
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def create_user(app):
+    from app.auth.models import User
+    from app.auth.passwords import hash_password
+    from app.db import utcnow
+
+    counter = iter(range(1, 10_000))
+    password_hash = hash_password(DEFAULT_PASSWORD)
+
+    def factory(role: str = "citizen", confirmed: bool = True, password: str | None = None, **kwargs) -> User:
+        n = next(counter)
+        values = {
+            "email": f"user{n}@example.kz",
+            "display_name": f"User {n}",
+            "role": role,
+            "password_hash": hash_password(password) if password else password_hash,
+            "email_confirmed_at": utcnow() if confirmed else None,
+        }
+        values.update(kwargs)
+        user = User(**values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = DEFAULT_PASSWORD, lang: str = "en"):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post(f"/{lang}/auth/login", data={"email": email, "password": password})
+
+    def logout(self, lang: str = "en"):
+        return self.client.post(f"/{lang}/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """Return the CSRF token embedded in a rendered form."""
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
