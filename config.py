@@ -62,7 +62,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test"
+    SECRET_KEY = "test"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
     # Tests hash many passwords; the production cost is measured in bench/, not paid in every test.

@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask, redirect, request, url_for
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config
 
@@ -12,6 +13,8 @@ def create_app(config_class: type = Config) -> Flask:
     """Build the application: the only place where extensions, blueprints and commands are wired."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class)
+    # Ids in URLs are database integers: a larger number is a 404, never an overflow inside the driver.
+    app.url_map.converters["int"] = BoundedIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
 
@@ -20,6 +23,13 @@ def create_app(config_class: type = Config) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """An <int:...> that only matches values a 32-bit signed database column can hold."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_extensions(app: Flask) -> None:
@@ -60,8 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
-    from app.laws.views import bp as laws_bp
     from app.laws.editor import bp as editor_bp
+    from app.laws.views import bp as laws_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")

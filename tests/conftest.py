@@ -3,12 +3,15 @@
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 
 from app import create_app
 from app.extensions import db
+from app.laws.services import add_language, create_law, parse_text, publish_version
 from config import TestConfig
 
 _schema_ready: set[str] = set()
@@ -39,10 +42,17 @@ def app(app_config) -> Iterator:
             db.create_all()
             _schema_ready.add(url)
         _empty_tables()
-        yield application
+        # Requests in a test reuse this app context and so its `g`, where Flask-Login caches the user and
+        # Flask-Babel the locale; in production each request has a fresh one. Start each request clean.
+        with request_started.connected_to(_fresh_globals, application):
+            yield application
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+def _fresh_globals(sender, **extra) -> None:
+    vars(g._get_current_object()).clear()
 
 
 def _empty_tables() -> None:
@@ -74,7 +84,12 @@ def create_agency(app):
 
     def factory(**kwargs) -> Agency:
         n = next(counter)
-        values = {"slug": f"agency-{n}", "name_kk": f"Агенттік {n}", "name_ru": f"Агентство {n}", "name_en": f"Agency {n}"}
+        values = {
+            "slug": f"agency-{n}",
+            "name_kk": f"Агенттік {n}",
+            "name_ru": f"Агентство {n}",
+            "name_en": f"Agency {n}",
+        }
         values.update(kwargs)
         agency = Agency(**values)
         db.session.add(agency)
@@ -92,7 +107,12 @@ def create_committee(app):
 
     def factory(**kwargs) -> Committee:
         n = next(counter)
-        values = {"slug": f"committee-{n}", "name_kk": f"Комитет {n}", "name_ru": f"Комитет {n}", "name_en": f"Committee {n}"}
+        values = {
+            "slug": f"committee-{n}",
+            "name_kk": f"Комитет {n}",
+            "name_ru": f"Комитет {n}",
+            "name_en": f"Committee {n}",
+        }
         values.update(kwargs)
         committee = Committee(**values)
         db.session.add(committee)
@@ -178,3 +198,42 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+DEMO = Path(__file__).resolve().parents[1] / "app" / "laws" / "demo_texts"
+
+
+def demo_text(name: str) -> str:
+    return (DEMO / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def create_law_from(app, create_agency):
+    """Publish a law from demo files: create_law_from([("ru", "waste.v1.ru.txt"), ...], ...)."""
+
+    def factory(*versions, status: str = "open", agency=None, slug: str | None = None, **kwargs):
+        agency = agency or create_agency()
+        law = None
+        for files in versions:
+            (lang, name), *others = files
+            text = demo_text(name)
+            if law is None:
+                title = parse_text(text, lang)[0].title
+                law = create_law(agency=agency, created_by=None, titles={lang: title}, slug=slug, **kwargs)
+            version = publish_version(law, lang=lang, text=text, filename=name)
+            for other_lang, other_name in others:
+                add_language(version, lang=other_lang, text=demo_text(other_name))
+        law.status = status
+        db.session.commit()
+        return law
+
+    return factory
+
+
+@pytest.fixture
+def waste_law(create_law_from):
+    return create_law_from(
+        [("ru", "waste.v1.ru.txt"), ("kk", "waste.v1.kk.txt")],
+        [("ru", "waste.v2.ru.txt"), ("kk", "waste.v2.kk.txt")],
+        slug="household-waste",
+    )

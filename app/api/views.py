@@ -63,7 +63,11 @@ def _law(law: Law, with_versions: bool = False) -> dict:
         "status": law.status,
         "agency": _org(law.agency),
         "committee": _org(law.committee),
-        "consultation": {"opens_at": _iso(law.opens_at), "closes_at": _iso(law.closes_at), "is_open": law.is_open_for_comments()},
+        "consultation": {
+            "opens_at": _iso(law.opens_at),
+            "closes_at": _iso(law.closes_at),
+            "is_open": law.is_open_for_comments(),
+        },
         "latest_version": law.latest_version.number if law.latest_version else None,
         "updated_at": _iso(law.updated_at),
         "url": url_for("api.law", slug=law.slug, _external=True),
@@ -127,7 +131,7 @@ def law(slug: str):
     return jsonify(_law(_public_law_or_404(slug), with_versions=True))
 
 
-@bp.get("/laws/<slug>/versions/<int(max=2147483647):number>/sections")
+@bp.get("/laws/<slug>/versions/<int:number>/sections")
 def sections(slug: str, number: int):
     """Return the tree of sections of one version, with the text in every language."""
     law = _public_law_or_404(slug)
@@ -151,6 +155,3 @@ def sections(slug: str, number: int):
         parent = nodes.get(section.parent_id) if section.parent_id else None
         (parent["children"] if parent else roots).append(node)
     return jsonify(law=law.slug, version=_version(law, version), sections=roots)
-
-
-

@@ -13,7 +13,15 @@ from app.extensions import db
 from app.laws.editor import law_error_message, parse_error_message
 from app.laws.models import LANGS, Agency, Committee, Law
 from app.laws.parser import ParseError, read_upload
-from app.laws.services import AlignmentError, LawError, add_language, create_law, describe_key, parse_text, publish_version
+from app.laws.services import (
+    AlignmentError,
+    LawError,
+    add_language,
+    create_law,
+    describe_key,
+    parse_text,
+    publish_version,
+)
 
 laws_cli = AppGroup("laws", help="Manage draft laws.")
 
@@ -36,7 +44,12 @@ def _find(model, slug: str | None, what: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", "lang", type=click.Choice(LANGS), required=True, help="Language of the text.")
 @click.option("--law", "law_slug", help="Add to this existing draft instead of creating a new one.")
-@click.option("--version", "version_number", type=click.IntRange(1, 2_000_000_000), help="With --law: add the language to this version.")
+@click.option(
+    "--version",
+    "version_number",
+    type=click.IntRange(1, 2_000_000_000),
+    help="With --law: add the language to this version.",
+)
 @click.option("--title", help="Title of a new draft (default: the text's own title lines).")
 @click.option("--slug", help="Web address of a new draft (default: made from the title).")
 @click.option("--agency", "agency_slug", help="Drafting agency of a new draft (default: the only one).")
@@ -91,7 +104,9 @@ def import_command(file, lang, law_slug, version_number, title, slug, agency_slu
         except LawError as error:
             _fail(law_error_message(error))
     db.session.commit()
-    counts = {kind: sum(1 for item in flat if item.kind == kind) for kind in ("chapter", "article", "point", "subpoint")}
+    counts = {
+        kind: sum(1 for item in flat if item.kind == kind) for kind in ("chapter", "article", "point", "subpoint")
+    }
     click.echo(f"{action}: " + ", ".join(f"{n} {kind}s" for kind, n in counts.items()))
 
 
@@ -125,14 +140,16 @@ DEMO_LAWS = [
         "slug": "public-discussion",
         "agency": "justice",
         "committee": "legislation",
-        "versions": [[("kk", "public-discussion.kk.txt"), ("ru", "public-discussion.ru.txt"), ("en", "public-discussion.en.txt")]],
+        "versions": [
+            [("kk", "public-discussion.kk.txt"), ("ru", "public-discussion.ru.txt"), ("en", "public-discussion.en.txt")]
+        ],
         "status": "open",
         "window": (-5, 25),
         "description": {
             "kk": "Заң жобасы нормативтік құқықтық актілердің жобаларын жария талқылаудың тәртібін, мерзімдерін және "
             "ескертпелерге жауап беру міндетін белгілейді.",
-            "ru": "Законопроект устанавливает порядок и сроки публичного обсуждения проектов нормативных правовых актов "
-            "и обязанность отвечать на замечания.",
+            "ru": "Законопроект устанавливает порядок и сроки публичного обсуждения проектов нормативных "
+            "правовых актов и обязанность отвечать на замечания.",
             "en": "The draft sets out how and for how long draft regulations are discussed in public, and the duty to "
             "answer every comment.",
         },

@@ -32,7 +32,7 @@ from app.laws.services import (
     text_fingerprint,
     update_law,
 )
-from app.laws.views import ID, get_version_or_404, request_page
+from app.laws.views import get_version_or_404, request_page
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
@@ -114,7 +114,9 @@ def _agency_choices(form: NewLawForm) -> None:
 
 def _committee_choices(form) -> None:
     committees = db.session.scalars(select(Committee).order_by(Committee.slug)).all()
-    form.committee.choices = [SelectChoice(0, _("— not assigned yet —"))] + [SelectChoice(c.id, _org_name(c)) for c in committees]
+    form.committee.choices = [SelectChoice(0, _("— not assigned yet —"))] + [
+        SelectChoice(c.id, _org_name(c)) for c in committees
+    ]
 
 
 def _org_name(org) -> str:
@@ -271,7 +273,9 @@ def new_version(slug: str):
         else:
             fingerprint = text_fingerprint(text, form.lang.data)
             if form.publish.data and form.fingerprint.data == fingerprint:
-                version = publish_version(law, lang=form.lang.data, text=text, created_by=current_user, note=form.note.data)
+                version = publish_version(
+                    law, lang=form.lang.data, text=text, created_by=current_user, note=form.note.data
+                )
                 db.session.commit()
                 flash(_("Version %(number)s was published.", number=version.number), "success")
                 if version.number > 1:
@@ -289,7 +293,7 @@ def new_version(slug: str):
     return render_template("laws/editor/new_version.html", law=law, form=form, preview=preview)
 
 
-@bp.route(f"/laws/<slug>/versions/<{ID}:number>/languages/new", methods=["GET", "POST"])
+@bp.route("/laws/<slug>/versions/<int:number>/languages/new", methods=["GET", "POST"])
 @require_role("editor")
 def add_version_language(slug: str, number: int):
     """Add the text of a version in another language, aligned part by part with the published one."""
@@ -337,4 +341,3 @@ def add_version_language(slug: str, number: int):
     return render_template(
         "laws/editor/add_language.html", law=law, version=version, form=form, preview=preview, missing=missing
     )
-

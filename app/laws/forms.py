@@ -3,10 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, SelectChoice, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-LANGUAGE_CHOICES = [SelectChoice("kk", _l("Kazakh")), SelectChoice("ru", _l("Russian")), SelectChoice("en", _l("English"))]
+LANGUAGE_CHOICES = [
+    SelectChoice("kk", _l("Kazakh")),
+    SelectChoice("ru", _l("Russian")),
+    SelectChoice("en", _l("English")),
+]
 
 
 class ImportTextForm(FlaskForm):

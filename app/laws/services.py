@@ -194,7 +194,9 @@ def publish_version(
     version = LawVersion(law=law, number=(previous.number + 1) if previous else 1, languages=lang, note=note or None)
     version.created_by_id = getattr(created_by, "id", None)
     db.session.add(version)
-    db.session.add(VersionSource(version=version, lang=lang, filename=filename, text=text, imported_by_id=version.created_by_id))
+    db.session.add(
+        VersionSource(version=version, lang=lang, filename=filename, text=text, imported_by_id=version.created_by_id)
+    )
     identities = match_identities(previous, flat, lang) if previous else {}
     _store_sections(law, version, flat, lang, identities)
     db.session.flush()
@@ -479,11 +481,15 @@ def diff_versions(old: LawVersion, new: LawVersion, lang: str) -> list[DiffItem]
             change = "renumbered" if before.number != section.number else "unchanged"
         else:
             change = "changed"
-        items.append(DiffItem(change, before, section, word_diff(old_text, new_text), word_diff(old_heading, new_heading)))
+        items.append(
+            DiffItem(change, before, section, word_diff(old_text, new_text), word_diff(old_heading, new_heading))
+        )
     for section in old_units:
         if section.identity_id not in seen:
             old_heading = getattr(section, f"heading_{lang}") or ""
-            removed = DiffItem("removed", section, None, [("delete", old_texts.get(section.id, ""))], [("delete", old_heading)])
+            removed = DiffItem(
+                "removed", section, None, [("delete", old_texts.get(section.id, ""))], [("delete", old_heading)]
+            )
             items.append(removed)
     return items
 

@@ -14,8 +14,6 @@ from app.laws.services import diff_versions, load_sections
 
 bp = Blueprint("laws", __name__, template_folder="templates")
 
-ID = "int(max=2147483647)"  # larger numbers are a 404, not an integer overflow in the database
-
 
 def request_page() -> int:
     """Return ?page= as a positive integer; anything else is page 1."""
@@ -117,7 +115,7 @@ def show(slug: str):
     return _render_version(law, law.latest_version)
 
 
-@bp.get(f"/<slug>/v/<{ID}:number>/")
+@bp.get("/<slug>/v/<int:number>/")
 def show_version(slug: str, number: int):
     """Show one version of a draft law."""
     law = get_law_or_404(slug)
@@ -146,18 +144,23 @@ def versions(slug: str):
     return render_template("laws/versions.html", law=law)
 
 
-@bp.get(f"/<slug>/diff/<{ID}:old>/<{ID}:new>/")
+@bp.get("/<slug>/diff/<int:old>/<int:new>/")
 def diff(slug: str, old: int, new: int):
     """Show what changed between two versions, article by article."""
     law = get_law_or_404(slug)
     old_version, new_version = get_version_or_404(law, old), get_version_or_404(law, new)
     lang = current_lang()
-    common = [code for code in (lang, "kk", "ru", "en") if old_version.has_language(code) and new_version.has_language(code)]
+    common = [
+        code for code in (lang, "kk", "ru", "en") if old_version.has_language(code) and new_version.has_language(code)
+    ]
     if not common:
         return render_template("laws/diff.html", law=law, old=old_version, new=new_version, items=[], text_lang=None)
     text_lang = common[0]
     items = diff_versions(old_version, new_version, text_lang)
-    counts = {change: sum(1 for item in items if item.change == change) for change in ("changed", "added", "removed", "renumbered")}
+    counts = {
+        change: sum(1 for item in items if item.change == change)
+        for change in ("changed", "added", "removed", "renumbered")
+    }
     counts["renumbered"] = sum(1 for item in items if item.renumbered)
     show_all = request.args.get("all") == "1"
     return render_template(

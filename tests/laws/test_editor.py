@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.laws.models import Law, LawVersion, Section
-
-from .conftest import demo_text
+from tests.conftest import demo_text
 
 
 @pytest.fixture
@@ -25,7 +24,10 @@ def count(model) -> int:
 
 def test_preview_then_publish(client, editor):
     text = demo_text("public-discussion.ru.txt")
-    page = client.post("/en/editor/laws/new", data={"lang": "ru", "text": text, "agency": editor.agency_id, "committee": 0, "preview": "1"})
+    page = client.post(
+        "/en/editor/laws/new",
+        data={"lang": "ru", "text": text, "agency": editor.agency_id, "committee": 0, "preview": "1"},
+    )
     html = page.get_data(as_text=True)
     assert "Structure found in the text" in html
     assert "О публичных обсуждениях проектов нормативных правовых актов" in html
@@ -34,7 +36,14 @@ def test_preview_then_publish(client, editor):
     fingerprint = html.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
     response = client.post(
         "/en/editor/laws/new",
-        data={"lang": "ru", "text": text, "agency": editor.agency_id, "committee": 0, "publish": "1", "fingerprint": fingerprint},
+        data={
+            "lang": "ru",
+            "text": text,
+            "agency": editor.agency_id,
+            "committee": 0,
+            "publish": "1",
+            "fingerprint": fingerprint,
+        },
     )
     assert response.status_code == 302
     law = db.session.scalar(select(Law))
@@ -45,7 +54,17 @@ def test_preview_then_publish(client, editor):
 
 def test_publish_without_the_previewed_text_only_previews(client, editor):
     text = demo_text("air-quality.ru.txt")
-    client.post("/en/editor/laws/new", data={"lang": "ru", "text": text, "agency": editor.agency_id, "committee": 0, "publish": "1", "fingerprint": "stale"})
+    client.post(
+        "/en/editor/laws/new",
+        data={
+            "lang": "ru",
+            "text": text,
+            "agency": editor.agency_id,
+            "committee": 0,
+            "publish": "1",
+            "fingerprint": "stale",
+        },
+    )
     assert count(Law) == 0
 
 
@@ -84,7 +103,13 @@ def test_bad_files_get_a_clear_error_and_nothing_is_saved(client, editor, upload
     content, name = upload
     response = client.post(
         "/en/editor/laws/new",
-        data={"lang": "ru", "agency": editor.agency_id, "committee": 0, "preview": "1", "upload": (io.BytesIO(content), name)},
+        data={
+            "lang": "ru",
+            "agency": editor.agency_id,
+            "committee": 0,
+            "preview": "1",
+            "upload": (io.BytesIO(content), name),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
@@ -95,7 +120,14 @@ def test_bad_files_get_a_clear_error_and_nothing_is_saved(client, editor, upload
 def test_too_large_text(app, client, editor):
     app.config["IMPORT_MAX_BYTES"] = 1000
     html = client.post(
-        "/en/editor/laws/new", data={"lang": "ru", "text": demo_text("waste.v1.ru.txt"), "agency": editor.agency_id, "committee": 0, "preview": "1"}
+        "/en/editor/laws/new",
+        data={
+            "lang": "ru",
+            "text": demo_text("waste.v1.ru.txt"),
+            "agency": editor.agency_id,
+            "committee": 0,
+            "preview": "1",
+        },
     ).get_data(as_text=True)
     assert "The text is too large" in html
     assert "Статья 1." in html  # the pasted text is still in the form
@@ -104,7 +136,9 @@ def test_too_large_text(app, client, editor):
 def test_add_language_shows_mismatches_and_publishes_nothing(client, editor, create_law_from):
     law = create_law_from([("ru", "waste.v1.ru.txt")], agency=editor.agency, status="draft")
     url = f"/en/editor/laws/{law.slug}/versions/1/languages/new"
-    html = client.post(url, data={"lang": "kk", "text": demo_text("waste.v2.kk.txt"), "preview": "1"}).get_data(as_text=True)
+    html = client.post(url, data={"lang": "kk", "text": demo_text("waste.v2.kk.txt"), "preview": "1"}).get_data(
+        as_text=True
+    )
     assert "The structure does not match" in html
     assert "article 11" in html  # v2 has an article v1 lacks
     assert 'name="publish"' not in html
@@ -120,7 +154,10 @@ def test_add_language_when_it_matches(client, editor, create_law_from):
     html = client.post(url, data={"lang": "kk", "text": text, "preview": "1"}).get_data(as_text=True)
     assert "parts match the published version" in html
     fingerprint = html.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
-    assert client.post(url, data={"lang": "kk", "text": text, "publish": "1", "fingerprint": fingerprint}).status_code == 302
+    assert (
+        client.post(url, data={"lang": "kk", "text": text, "publish": "1", "fingerprint": fingerprint}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert law.version(1).language_list == ["kk", "ru"]
     assert law.title_kk == "Тұрмыстық қалдықтармен жұмыс істеу туралы"
@@ -133,7 +170,9 @@ def test_new_version_redirects_to_the_diff(client, editor, create_law_from):
     html = client.post(url, data={"lang": "ru", "text": text, "preview": "1"}).get_data(as_text=True)
     assert "parts follow parts of the previous version" in html
     fingerprint = html.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
-    response = client.post(url, data={"lang": "ru", "text": text, "note": "After consultation", "publish": "1", "fingerprint": fingerprint})
+    response = client.post(
+        url, data={"lang": "ru", "text": text, "note": "After consultation", "publish": "1", "fingerprint": fingerprint}
+    )
     assert response.location.endswith(f"/en/laws/{law.slug}/diff/1/2/")
 
 
@@ -144,11 +183,24 @@ def test_window_and_status(client, editor, create_law_from):
     assert "Set when the consultation opens and closes first." in html
     html = client.post(
         url,
-        data={"title_ru": "Об отходах", "committee": 0, "opens_at": "2026-01-10T09:00", "closes_at": "2026-01-01T09:00"},
+        data={
+            "title_ru": "Об отходах",
+            "committee": 0,
+            "opens_at": "2026-01-10T09:00",
+            "closes_at": "2026-01-01T09:00",
+        },
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "must close after it opens" in html
-    client.post(url, data={"title_ru": "Об отходах", "committee": 0, "opens_at": "2026-01-10T09:00", "closes_at": "2099-01-01T09:00"})
+    client.post(
+        url,
+        data={
+            "title_ru": "Об отходах",
+            "committee": 0,
+            "opens_at": "2026-01-10T09:00",
+            "closes_at": "2099-01-01T09:00",
+        },
+    )
     db.session.expire_all()
     assert law.opens_at.hour == 4  # 09:00 in Almaty (UTC+5) is stored as 04:00 UTC
     client.post(f"{url}status", data={"status": "open"})

@@ -17,8 +17,7 @@ from app.laws.services import (
     slugify,
     word_diff,
 )
-
-from .conftest import demo_text
+from tests.conftest import demo_text
 
 
 def sections_by_key(version):
