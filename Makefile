@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format translations extract-messages update-translations install clean
+.PHONY: run test lint format translations update-translations install clean
 
 install: $(VENV)/.installed
 
@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/flask translate compile
 
 run: install translations
 	mkdir -p instance
@@ -38,11 +38,8 @@ format: install
 	$(BIN)/ruff format app tests bench config.py wsgi.py
 	$(BIN)/ruff check --fix app tests bench config.py wsgi.py
 
-extract-messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-
-update-translations: extract-messages
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+update-translations: install
+	$(BIN)/flask translate update
 
 clean:
 	rm -rf $(VENV) instance

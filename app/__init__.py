@@ -97,7 +97,9 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.laws.cli import laws_cli, seed_demo
+    from app.main.cli import translate_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(laws_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,234 @@
+"""Account pages: register, confirm the e-mail address, log in and out, reset the password, manage the account."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
+
+from app.auth import services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmEmailForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.auth.services import AuthError, LoginThrottledError
+from app.extensions import db
+from app.i18n import current_lang
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def local_url(target: str | None) -> str | None:
+    """Return the target if it is a path on this site, else None (refuses //host and /\\host)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    # Browsers drop tabs and newlines and read backslashes as slashes, turning "/\t/evil" into "//evil".
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    return target
+
+
+def _flash_unconfirmed() -> None:
+    link = Markup('<a href="{url}">{text}</a>').format(
+        url=url_for("auth.resend_confirmation"), text=_("Send me a new confirmation link.")
+    )
+    flash(Markup("{} {}").format(_("Your e-mail address is not confirmed yet."), link), "info")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a citizen account and e-mail a confirmation link in the page's language."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.email.data, form.display_name.data, form.password.data, locale=current_lang()
+            )
+        except AuthError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            services.send_confirmation_email(user)
+            login_user(user)
+            flash(
+                _(
+                    "Welcome, %(name)s! We have sent a confirmation link to %(email)s.",
+                    name=user.display_name,
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm the e-mail address a link was sent to, with a button so that a GET changes nothing."""
+    try:
+        user = services.user_for_confirmation(token)
+    except AuthError as error:
+        return render_template("auth/link_invalid.html", message=error.message, retry="confirm"), 400
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        services.confirm_email(user)
+        db.session.commit()
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+    return render_template("auth/confirm.html", form=form, user=user, token=token)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def resend_confirmation():
+    """Send a new confirmation link; the answer is the same whether or not the address has an account."""
+    form = EmailForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None and not user.email_confirmed:
+            services.send_confirmation_email(user)
+        flash(
+            _(
+                "If %(email)s belongs to an account that is not confirmed yet, we have sent it a new link.",
+                email=services.normalize_email(form.email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with e-mail and password, then go back to a local `next` page or home."""
+    next_url = local_url(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+        except LoginThrottledError as error:
+            flash(error.message, "error")
+            status = 429
+        except AuthError as error:
+            # The failed attempt is what the throttle counts, so it is kept.
+            db.session.commit()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            if not user.email_confirmed:
+                _flash_unconfirmed()
+            return redirect(next_url or url_for("main.index"))
+    return render_template("auth/login.html", form=form, next_url=next_url), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out everywhere: rotating the session token voids every copy of the session cookie."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    """E-mail a password reset link; the answer is the same whether or not the address has an account."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None:
+            services.send_password_reset_email(user)
+        flash(
+            _(
+                "If %(email)s belongs to an account, we have sent it a link to choose a new password.",
+                email=services.normalize_email(form.email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link; the link stops working once the password changes."""
+    try:
+        user = services.user_for_password_reset(token)
+    except AuthError as error:
+        return render_template("auth/link_invalid.html", message=error.message, retry="reset"), 400
+    form = ResetPasswordForm(user=user)
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except AuthError as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Your new password is saved. You can log in with it now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, token=token)
+
+
+def _account_page(profile_form: ProfileForm, password_form: ChangePasswordForm):
+    return render_template("auth/account.html", profile_form=profile_form, password_form=password_form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Show the account and save changes to the display name and preferred language."""
+    user = current_user._get_current_object()
+    profile_form = ProfileForm(obj=user)
+    password_form = ChangePasswordForm(user=user, formdata=None)
+    if profile_form.validate_on_submit():
+        try:
+            services.update_profile(user, profile_form.display_name.data, profile_form.locale.data)
+        except AuthError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your account is updated."), "success")
+            # The preferred language is also the one to show the account in from now on.
+            return redirect(url_for("auth.account", lang=user.locale))
+    return _account_page(profile_form, password_form)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change the password, log out every other session and keep this one logged in."""
+    user = current_user._get_current_object()
+    password_form = ChangePasswordForm(user=user)
+    profile_form = ProfileForm(obj=user, formdata=None)
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(user, password_form.current_password.data, password_form.password.data)
+        except AuthError as error:
+            db.session.rollback()
+            password_form.current_password.errors.append(error.message)
+        else:
+            db.session.commit()
+            # The session token was rotated; log this session in again under the new one.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered)
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(profile_form, password_form)
