@@ -28,6 +28,11 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     DISPLAY_TIMEZONE = "Asia/Almaty"
 
+    # Links in e-mails are built from the Host header: in production list the real host names.
+    TRUSTED_HOSTS = [host for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host] or None
+    # Number of reverse proxies in front of gunicorn, so request.remote_addr is the client's address.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask, redirect, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config
@@ -16,6 +17,8 @@ def create_app(config_class: type = Config) -> Flask:
     # Ids in URLs are database integers: a larger number is a 404, never an overflow inside the driver.
     app.url_map.converters["int"] = BoundedIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
 
     register_extensions(app)

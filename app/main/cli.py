@@ -49,7 +49,7 @@ def update():
     pot = directory / "messages.pot"
     _pybabel(
         "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-        "--no-location", "--sort-output", "--width=120", "-o", str(pot), str(ROOT / "app"),
+        "--no-location", "--sort-output", "--width=120", "-o", str(pot), str(ROOT),
     )  # fmt: skip
     for lang in current_app.config["LANGUAGES"]:
         po = directory / lang / "LC_MESSAGES" / "messages.po"
