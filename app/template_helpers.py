@@ -35,6 +35,24 @@ ROLE_LABELS = {
 }
 
 
+# How a law's own text names its parts. This is content, not interface: Kazakh puts the number first
+# ("5-бап"), Russian and English after the word, and the label follows the language of the text shown.
+HEADING_FORMATS = {
+    "kk": {"section": "{n}-бөлім", "chapter": "{n}-тарау", "article": "{n}-бап", "point": "{n}-тармақ",
+           "subpoint": "{n}-тармақша", "preamble": "Кіріспе"},
+    "ru": {"section": "Раздел {n}", "chapter": "Глава {n}", "article": "Статья {n}", "point": "Пункт {n}",
+           "subpoint": "Подпункт {n}", "preamble": "Преамбула"},
+    "en": {"section": "Part {n}", "chapter": "Chapter {n}", "article": "Article {n}", "point": "Point {n}",
+           "subpoint": "Sub-point {n}", "preamble": "Preamble"},
+}  # fmt: skip
+
+
+def heading_label(kind: str, number: str, lang: str) -> str:
+    """Name a part of a law the way a text in that language does: "5-бап", "Статья 5", "Article 5"."""
+    formats = HEADING_FORMATS.get(lang, HEADING_FORMATS["en"])
+    return formats.get(kind, "{n}").format(n=number)
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
@@ -93,4 +111,4 @@ def init_app(app: Flask) -> None:
         local_date=local_date,
         time_until=time_until,
     )
-    app.jinja_env.globals.update(url_for_lang=url_for_lang, page_url=page_url)
+    app.jinja_env.globals.update(url_for_lang=url_for_lang, page_url=page_url, heading_label=heading_label)

@@ -86,3 +86,18 @@ def test_error_page_is_translated_and_has_lang(client):
     response = client.get("/ru/laws/no-such-law/")
     assert response.status_code == 404
     assert '<html lang="ru">' in response.get_data(as_text=True)
+
+
+def test_nul_bytes_in_forms_are_dropped_not_fatal(client, create_user):
+    response = client.post("/en/auth/login", data={"email": "a\x00b@example.kz", "password": "x\x00" * 6})
+    assert response.status_code in (200, 429)
+    response = client.post(
+        "/en/auth/register",
+        data={
+            "email": "nul\x00@example.kz",
+            "display_name": "N\x00ul",
+            "password": "p\x00" * 8,
+            "confirm": "p\x00" * 8,
+        },
+    )
+    assert response.status_code < 500

@@ -1,7 +1,6 @@
 """Administration forms: the user filter, a user's role, an agency's or committee's names."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SearchField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from app.admin.services import slug_taken
 from app.auth.models import ROLE_VALUES, Role
 from app.extensions import db
+from app.forms import BaseForm
 from app.i18n import localized
 from app.laws.models import Agency, Committee
 from app.template_helpers import ROLE_LABELS
@@ -33,7 +33,7 @@ def _organisation_choices(model, empty_label) -> list[SelectChoice]:
     ]
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(BaseForm):
     """The search box above the user list: a GET form, so no CSRF token and shareable URLs."""
 
     class Meta:
@@ -48,7 +48,7 @@ class UserFilterForm(FlaskForm):
         self.role.choices = [SelectChoice("", _l("All roles")), *_role_choices()]
 
 
-class UserRoleForm(FlaskForm):
+class UserRoleForm(BaseForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency_id = SelectField(_l("Drafting agency"), coerce=_id_or_none, validate_choice=True)
     committee_id = SelectField(_l("Parliamentary committee"), coerce=_id_or_none, validate_choice=True)
@@ -69,7 +69,7 @@ class UserRoleForm(FlaskForm):
             raise ValidationError(_l("A member of Parliament must belong to a parliamentary committee."))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     """Slug and names of a drafting agency or a parliamentary committee."""
 
     slug = StringField(

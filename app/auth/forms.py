@@ -1,11 +1,11 @@
 """Account forms: registration, logging in, confirmation and reset requests, profile and password changes."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.auth.services import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, get_user_by_email, password_problem
+from app.forms import BaseForm
 from app.i18n import LANGUAGE_NAMES
 
 DISPLAY_NAME_MAX_LENGTH = 80
@@ -45,7 +45,7 @@ def _display_name_field() -> StringField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     email = _email_field()
     display_name = _display_name_field()
     password = _new_password_field()
@@ -62,7 +62,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = _email_field()
     password = PasswordField(
         _l("Password"),
@@ -73,14 +73,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(BaseForm):
     """Ask for an address: to resend the confirmation link or to reset the password."""
 
     email = _email_field()
     submit = SubmitField(_l("Send the link"))
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(BaseForm):
     submit = SubmitField(_l("Confirm my e-mail address"))
 
 
@@ -99,13 +99,13 @@ class _NewPasswordRules:
             raise ValidationError(problem)
 
 
-class ResetPasswordForm(_NewPasswordRules, FlaskForm):
+class ResetPasswordForm(_NewPasswordRules, BaseForm):
     password = _new_password_field(_l("New password"))
     confirm = _confirm_field("password")
     submit = SubmitField(_l("Save the new password"))
 
 
-class ChangePasswordForm(_NewPasswordRules, FlaskForm):
+class ChangePasswordForm(_NewPasswordRules, BaseForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)],
@@ -116,7 +116,7 @@ class ChangePasswordForm(_NewPasswordRules, FlaskForm):
     submit = SubmitField(_l("Change the password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     display_name = _display_name_field()
     locale = SelectField(
         _l("Preferred language"),

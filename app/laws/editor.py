@@ -179,6 +179,7 @@ def new_law():
             preview = {
                 "title": (form.title.data or "").strip() or parsed.title,
                 "tree": parsed.nodes,
+                "lang": parsed.lang,
                 "counts": _counts(flat),
                 "warning": language_warning(text, form.lang.data),
             }
@@ -285,6 +286,7 @@ def new_version(slug: str):
             followed = match_identities(law.latest_version, flat, form.lang.data) if law.latest_version else {}
             preview = {
                 "tree": parsed.nodes,
+                "lang": parsed.lang,
                 "counts": _counts(flat),
                 "followed": len(followed),
                 "new": len(flat) - len(followed),
@@ -330,6 +332,7 @@ def add_version_language(slug: str, number: int):
             form.fingerprint.data = fingerprint
             preview = {
                 "tree": parsed.nodes,
+                "lang": parsed.lang,
                 "counts": _counts(flat),
                 "alignment": alignment,
                 "missing": [describe_key(k) for k in alignment.missing],

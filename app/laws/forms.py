@@ -1,10 +1,11 @@
 """Forms for editors: importing a draft's text, editing its details, moving its status."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
+
+from app.forms import BaseForm
 
 LANGUAGE_CHOICES = [
     SelectChoice("kk", _l("Kazakh")),
@@ -13,7 +14,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ImportTextForm(FlaskForm):
+class ImportTextForm(BaseForm):
     """The text of a draft (pasted or uploaded) in one language, previewed before it is published."""
 
     lang = SelectField(_l("Language of the text"), choices=LANGUAGE_CHOICES)
@@ -35,7 +36,7 @@ class NewVersionForm(ImportTextForm):
     note = TextAreaField(_l("What changed in this version"), validators=[Optional(), Length(max=2000)])
 
 
-class LawDetailsForm(FlaskForm):
+class LawDetailsForm(BaseForm):
     title_kk = StringField(_l("Title in Kazakh"), validators=[Optional(), Length(max=500)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=500)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=500)])
@@ -48,5 +49,5 @@ class LawDetailsForm(FlaskForm):
     save = SubmitField(_l("Save"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     status = HiddenField()

@@ -48,7 +48,7 @@ def update():
     directory = _catalog_dir()
     pot = directory / "messages.pot"
     _pybabel(
-        "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+        "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
         "--no-location", "--sort-output", "--width=120", "-o", str(pot), str(ROOT),
     )  # fmt: skip
     for lang in current_app.config["LANGUAGES"]:

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,6 +27,14 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL rejects NUL in any string parameter; no real URL contains one.
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         message = _l("The form has expired or was sent from another site. Please reload the page and try again.")

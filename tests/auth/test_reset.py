@@ -85,7 +85,7 @@ def test_reset_link_dies_when_the_password_changes_another_way(client, create_us
 
 
 def test_reset_refuses_weak_passwords(client, create_user):
-    user = create_user()
+    user = create_user(locale="en")
     request_reset(client, user.email)
     link = reset_link()
     response = client.post(link, data={"password": "password123", "confirm": "password123"})
@@ -96,7 +96,7 @@ def test_reset_refuses_weak_passwords(client, create_user):
 
 
 def test_expired_reset_link_is_refused(client, app, create_user):
-    user = create_user()
+    user = create_user(locale="en")
     request_reset(client, user.email)
     link = reset_link()
     app.config["RESET_TOKEN_MAX_AGE"] = -1

@@ -26,6 +26,9 @@ def test_law_page_in_each_language(client, create_law_from, lang):
     heading = {"kk": "Жалпы ережелер", "ru": "Общие положения", "en": "General Provisions"}[lang]
     assert heading in html
     assert 'id="article-34"' in html  # the anchor is the same in every language
+    # parts are named as the text itself names them: Kazakh puts the number first
+    label = {"kk": "34-бап. ", "ru": "Статья 34. ", "en": "Article 34. "}[lang]
+    assert label in html
     assert 'href="#article-1"' in html  # the table of contents links to it
 
 

@@ -12,3 +12,9 @@ document.addEventListener("input", function (event) {
   var counter = document.getElementById(field.dataset.counter);
   if (counter) counter.textContent = field.value.length + " / " + field.maxLength;
 });
+// On a phone the table of contents starts folded, so the text is what the reader sees first.
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.matchMedia("(max-width: 50rem)").matches) {
+    document.querySelectorAll(".toc details[open]").forEach(function (d) { d.removeAttribute("open"); });
+  }
+});

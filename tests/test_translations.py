@@ -1,0 +1,92 @@
+"""Every interface string has a real, complete kk/ru/en translation, and the UI speaks the URL's language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
+KAZAKH_LETTERS = set("әғқңөұүһі")
+
+
+def catalog(lang: str):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def source_messages() -> set[str]:
+    """Extract every message id from the code and templates, as `make update-translations` does."""
+    method_map = [("app/**.py", "python"), ("app/**/templates/**.html", "jinja2")]
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_ngettext": (1, 2),
+    }
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, keywords=keywords, options_map={"app/**/templates/**.html": {}}
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_catalog_is_complete_and_not_fuzzy(lang):
+    cat = catalog(lang)
+    problems = []
+    for message in cat:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.fuzzy:
+            problems.append(f"fuzzy: {key}")
+        if not all(strings) or len(strings) != (cat.num_plurals if message.pluralizable else 1):
+            problems.append(f"untranslated: {key}")
+        wanted = sorted(set(PLACEHOLDER.findall(message.id[-1] if isinstance(message.id, tuple) else message.id)))
+        if any(sorted(set(PLACEHOLDER.findall(s))) != wanted for s in strings if s):
+            problems.append(f"placeholders differ: {key}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_every_string_in_the_code_is_in_the_catalog(lang):
+    ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog(lang) if m.id}
+    missing = sorted(source_messages() - ids)
+    assert missing == [], "run `make update-translations` and translate the new strings"
+
+
+def test_kazakh_is_kazakh_not_russian():
+    kk, ru = catalog("kk"), catalog("ru")
+    russian = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in ru if m.id}
+    sentences = [m for m in kk if m.id and isinstance(m.string, str) and len(m.string.split()) >= 4]
+    with_kazakh_letters = [m for m in sentences if KAZAKH_LETTERS & set(m.string.lower())]
+    assert len(with_kazakh_letters) / len(sentences) > 0.8
+    same_as_russian = [
+        m.id for m in kk if m.id and isinstance(m.id, str) and m.string == russian.get(m.id) and len(m.string) > 12
+    ]
+    assert same_as_russian == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("kk", "Заң жобалары"), ("ru", "Законопроекты"), ("en", "Draft laws")],
+)
+def test_pages_speak_the_language_of_the_url(client, lang, expected):
+    html = client.get(f"/{lang}/laws/").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert expected in html
+
+
+def test_plural_forms_follow_the_language(client, create_law_from, create_agency):
+    agency = create_agency()
+    for n in range(2):
+        create_law_from([("ru", "air-quality.ru.txt")], agency=agency, slug=f"air-{n}", status="closed")
+    assert "2 законопроекта" in client.get("/ru/laws/").get_data(as_text=True)
+    assert "2 draft laws" in client.get("/en/laws/").get_data(as_text=True)
