@@ -76,50 +76,36 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def organisation_factory(model, slug_prefix: str, names: tuple[str, str, str]):
+    """Return a factory that adds numbered agencies or committees: agency-1, agency-2, ..."""
+    counter = iter(range(1, 10_000))
+
+    def factory(**kwargs):
+        n = next(counter)
+        values = {
+            "slug": f"{slug_prefix}-{n}",
+            **{f"name_{code}": f"{name} {n}" for code, name in zip(("kk", "ru", "en"), names, strict=True)},
+        }
+        organisation = model(**{**values, **kwargs})
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    return factory
+
+
 @pytest.fixture
 def create_agency(app):
     from app.laws.models import Agency
 
-    counter = iter(range(1, 10_000))
-
-    def factory(**kwargs) -> Agency:
-        n = next(counter)
-        values = {
-            "slug": f"agency-{n}",
-            "name_kk": f"Агенттік {n}",
-            "name_ru": f"Агентство {n}",
-            "name_en": f"Agency {n}",
-        }
-        values.update(kwargs)
-        agency = Agency(**values)
-        db.session.add(agency)
-        db.session.commit()
-        return agency
-
-    return factory
+    return organisation_factory(Agency, "agency", ("Агенттік", "Агентство", "Agency"))
 
 
 @pytest.fixture
 def create_committee(app):
     from app.laws.models import Committee
 
-    counter = iter(range(1, 10_000))
-
-    def factory(**kwargs) -> Committee:
-        n = next(counter)
-        values = {
-            "slug": f"committee-{n}",
-            "name_kk": f"Комитет {n}",
-            "name_ru": f"Комитет {n}",
-            "name_en": f"Committee {n}",
-        }
-        values.update(kwargs)
-        committee = Committee(**values)
-        db.session.add(committee)
-        db.session.commit()
-        return committee
-
-    return factory
+    return organisation_factory(Committee, "committee", ("Комитет", "Комитет", "Committee"))
 
 
 DEFAULT_PASSWORD = "correct horse battery"

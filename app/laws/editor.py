@@ -1,5 +1,6 @@
 """Editor pages: publish a draft from its text, add languages and versions, set the consultation window."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,9 @@ from app.extensions import db
 from app.i18n import localized
 from app.laws.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
 from app.laws.models import LANGS, STATUS_TRANSITIONS, Agency, Committee, Law
-from app.laws.parser import ParseError, detect_lang, read_upload
+from app.laws.parser import ParsedLaw, ParseError, detect_lang, read_upload
 from app.laws.services import (
-    AlignmentError,
+    FlatNode,
     LawError,
     add_language,
     align,
@@ -91,6 +92,41 @@ def read_submitted_text(form) -> str | None:
     return text
 
 
+@dataclass
+class Submission:
+    """A parsed text from an import form; `confirmed` when Publish was pressed on the previewed text."""
+
+    text: str
+    parsed: ParsedLaw
+    flat: list[FlatNode]
+    confirmed: bool
+
+    def preview(self, **extra) -> dict:
+        counts: dict[str, int] = {}
+        for item in self.flat:
+            counts[item.kind] = counts.get(item.kind, 0) + 1
+        warning = language_warning(self.text, self.parsed.lang)
+        return {"tree": self.parsed.nodes, "lang": self.parsed.lang, "counts": counts, "warning": warning, **extra}
+
+
+def parse_submission(form) -> Submission | None:
+    """Read and parse the submitted text; on failure put a translated error on the form and return None."""
+    try:
+        text = read_submitted_text(form)
+        parsed, flat = parse_text(text, form.lang.data)
+    except ParseError as error:
+        form.text.errors = [*form.text.errors, parse_error_message(error)]
+        return None
+    except LawError as error:
+        form.text.errors = [*form.text.errors, law_error_message(error)]
+        return None
+    fingerprint = text_fingerprint(text, form.lang.data)
+    # Publishing is allowed only for exactly the text the editor has seen previewed.
+    confirmed = bool(form.publish.data and form.fingerprint.data == fingerprint)
+    form.fingerprint.data = fingerprint
+    return Submission(text, parsed, flat, confirmed)
+
+
 def language_warning(text: str, lang: str) -> str | None:
     """Warn when the text's headings are in another language than the one chosen."""
     detected = detect_lang(text)
@@ -144,53 +180,30 @@ def new_law():
         flash(_("Your account is not linked to a drafting agency yet. Ask an administrator to link it."), "error")
         return redirect(url_for("editor.index"))
     preview = None
-    if form.validate_on_submit():
-        try:
-            text = read_submitted_text(form)
-            parsed, flat = parse_text(text, form.lang.data)
-        except ParseError as error:
-            form.text.errors = [*form.text.errors, parse_error_message(error)]
-        except LawError as error:
-            form.text.errors = [*form.text.errors, law_error_message(error)]
-        else:
-            fingerprint = text_fingerprint(text, form.lang.data)
-            if form.publish.data and form.fingerprint.data == fingerprint:
-                agency = db.session.get(Agency, form.agency.data)
-                if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
-                    abort(403)
-                title = (form.title.data or "").strip() or parsed.title or _("Untitled draft law")
-                try:
-                    law = create_law(
-                        agency=agency,
-                        committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
-                        created_by=current_user,
-                        titles={form.lang.data: title},
-                        slug=(form.slug.data or "").strip().lower() or None,
-                    )
-                    publish_version(law, lang=form.lang.data, text=text, created_by=current_user)
-                except LawError as error:
-                    db.session.rollback()
-                    form.slug.errors = [*form.slug.errors, law_error_message(error)]
-                else:
-                    db.session.commit()
-                    flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
-                    return redirect(url_for("editor.manage", slug=law.slug))
-            form.fingerprint.data = fingerprint
-            preview = {
-                "title": (form.title.data or "").strip() or parsed.title,
-                "tree": parsed.nodes,
-                "lang": parsed.lang,
-                "counts": _counts(flat),
-                "warning": language_warning(text, form.lang.data),
-            }
+    if form.validate_on_submit() and (submission := parse_submission(form)):
+        if submission.confirmed:
+            agency = db.session.get(Agency, form.agency.data)
+            if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
+                abort(403)
+            title = (form.title.data or "").strip() or submission.parsed.title or _("Untitled draft law")
+            try:
+                law = create_law(
+                    agency=agency,
+                    committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
+                    created_by=current_user,
+                    titles={form.lang.data: title},
+                    slug=(form.slug.data or "").strip().lower() or None,
+                )
+                publish_version(law, lang=form.lang.data, text=submission.text, created_by=current_user)
+            except LawError as error:
+                db.session.rollback()
+                form.slug.errors = [*form.slug.errors, law_error_message(error)]
+            else:
+                db.session.commit()
+                flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
+                return redirect(url_for("editor.manage", slug=law.slug))
+        preview = submission.preview(title=(form.title.data or "").strip() or submission.parsed.title)
     return render_template("laws/editor/new_law.html", form=form, preview=preview)
-
-
-def _counts(flat) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in flat:
-        counts[item.kind] = counts.get(item.kind, 0) + 1
-    return counts
 
 
 @bp.route("/laws/<slug>/", methods=["GET", "POST"])
@@ -263,35 +276,18 @@ def new_version(slug: str):
     law = get_law_for_edit(slug)
     form = NewVersionForm()
     preview = None
-    if form.validate_on_submit():
-        try:
-            text = read_submitted_text(form)
-            parsed, flat = parse_text(text, form.lang.data)
-        except ParseError as error:
-            form.text.errors = [*form.text.errors, parse_error_message(error)]
-        except LawError as error:
-            form.text.errors = [*form.text.errors, law_error_message(error)]
-        else:
-            fingerprint = text_fingerprint(text, form.lang.data)
-            if form.publish.data and form.fingerprint.data == fingerprint:
-                version = publish_version(
-                    law, lang=form.lang.data, text=text, created_by=current_user, note=form.note.data
-                )
-                db.session.commit()
-                flash(_("Version %(number)s was published.", number=version.number), "success")
-                if version.number > 1:
-                    return redirect(url_for("laws.diff", slug=law.slug, old=version.number - 1, new=version.number))
-                return redirect(url_for("editor.manage", slug=law.slug))
-            form.fingerprint.data = fingerprint
-            followed = match_identities(law.latest_version, flat, form.lang.data) if law.latest_version else {}
-            preview = {
-                "tree": parsed.nodes,
-                "lang": parsed.lang,
-                "counts": _counts(flat),
-                "followed": len(followed),
-                "new": len(flat) - len(followed),
-                "warning": language_warning(text, form.lang.data),
-            }
+    if form.validate_on_submit() and (submission := parse_submission(form)):
+        if submission.confirmed:
+            version = publish_version(
+                law, lang=form.lang.data, text=submission.text, created_by=current_user, note=form.note.data
+            )
+            db.session.commit()
+            flash(_("Version %(number)s was published.", number=version.number), "success")
+            if version.number > 1:
+                return redirect(url_for("laws.diff", slug=law.slug, old=version.number - 1, new=version.number))
+            return redirect(url_for("editor.manage", slug=law.slug))
+        followed = match_identities(law.latest_version, submission.flat, form.lang.data) if law.latest_version else {}
+        preview = submission.preview(followed=len(followed), new=len(submission.flat) - len(followed))
     return render_template("laws/editor/new_version.html", law=law, form=form, preview=preview)
 
 
@@ -306,41 +302,23 @@ def add_version_language(slug: str, number: int):
     if request.method == "GET" and request.args.get("lang") in LANGS:
         form.lang.data = request.args["lang"]
     preview = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (submission := parse_submission(form)):
         lang = form.lang.data
-        try:
-            text = read_submitted_text(form)
-            parsed, flat = parse_text(text, lang)
-        except ParseError as error:
-            form.text.errors = [*form.text.errors, parse_error_message(error)]
-        except LawError as error:
-            form.text.errors = [*form.text.errors, law_error_message(error)]
-        else:
-            fingerprint = text_fingerprint(text, lang)
-            alignment = align(version, flat)
-            if form.publish.data and form.fingerprint.data == fingerprint and alignment.ok:
-                try:
-                    add_language(version, lang=lang, text=text, created_by=current_user)
-                except AlignmentError:
-                    db.session.rollback()
-                else:
-                    if not getattr(law, f"title_{lang}") and parsed.title:
-                        setattr(law, f"title_{lang}", parsed.title[:500])
-                    db.session.commit()
-                    flash(_("The text in %(language)s was added.", language=LANGUAGE_LABELS[lang]), "success")
-                    return redirect(url_for("laws.show_version", slug=law.slug, number=version.number, lang=lang))
-            form.fingerprint.data = fingerprint
-            preview = {
-                "tree": parsed.nodes,
-                "lang": parsed.lang,
-                "counts": _counts(flat),
-                "alignment": alignment,
-                "missing": [describe_key(k) for k in alignment.missing],
-                "extra": [describe_key(k) for k in alignment.extra],
-                "kind_mismatch": [describe_key(k) for k in alignment.kind_mismatch],
-                "warning": language_warning(text, lang),
-                "replacing": version.has_language(lang),
-            }
+        alignment = align(version, submission.flat)
+        if submission.confirmed and alignment.ok:
+            add_language(version, lang=lang, text=submission.text, created_by=current_user)
+            if not getattr(law, f"title_{lang}") and submission.parsed.title:
+                setattr(law, f"title_{lang}", submission.parsed.title[:500])
+            db.session.commit()
+            flash(_("The text in %(language)s was added.", language=LANGUAGE_LABELS[lang]), "success")
+            return redirect(url_for("laws.show_version", slug=law.slug, number=version.number, lang=lang))
+        preview = submission.preview(
+            alignment=alignment,
+            missing=[describe_key(k) for k in alignment.missing],
+            extra=[describe_key(k) for k in alignment.extra],
+            kind_mismatch=[describe_key(k) for k in alignment.kind_mismatch],
+            replacing=version.has_language(lang),
+        )
     return render_template(
         "laws/editor/add_language.html", law=law, version=version, form=form, preview=preview, missing=missing
     )

@@ -85,7 +85,11 @@ def flatten(parsed: ParsedLaw) -> list[FlatNode]:
         item = FlatNode(position, depth, node.kind, node.number, node.heading, node.body, key, parent_key)
         flat.append(item)
         stack.append(item)
-    # Full texts (own text plus every descendant) let articles be compared as a whole.
+    return _with_full_texts(flat)
+
+
+def _with_full_texts(flat: list[FlatNode]) -> list[FlatNode]:
+    """Fill each node's full text (own text plus every descendant), so articles compare as a whole."""
     by_key = {item.key: item for item in flat}
     for item in reversed(flat):
         own = item.own_text
@@ -395,14 +399,7 @@ def _flat_from_sections(sections: list[Section], lang: str) -> list[FlatNode]:
             identity=s.identity_id,
         )  # fmt: skip
         flat.append(item)
-    by_key = {item.key: item for item in flat}
-    for item in reversed(flat):
-        own = item.own_text
-        item.full_text = f"{own}\n{item.full_text}".strip() if item.full_text else own
-        if item.parent_key:
-            parent = by_key[item.parent_key]
-            parent.full_text = f"{item.full_text}\n{parent.full_text}".strip() if parent.full_text else item.full_text
-    return flat
+    return _with_full_texts(flat)
 
 
 # --- diffs between versions ----------------------------------------------------------------------------
