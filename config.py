@@ -57,6 +57,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
 
+    # New comments wait for a moderator; with False they are published at once and reviewed after.
+    PREMODERATION = _bool("PREMODERATION", True)
+    COMMENT_RATE_PER_MINUTE = int(os.environ.get("COMMENT_RATE_PER_MINUTE", "10"))
+    COMMENT_RATE_PER_DAY = int(os.environ.get("COMMENT_RATE_PER_DAY", "100"))
+    COMMENTS_BATCH = 30  # comments per "load more" batch (at most 50, so a page stays small)
+    MY_COMMENTS_PER_PAGE = 20
+    NOTIFICATIONS_PER_PAGE = 30
+
     LAWS_PER_PAGE = 20
     ADMIN_USERS_PER_PAGE = 50
     API_PAGE_SIZE = 20

@@ -64,21 +64,24 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import template_helpers
+    from app import comments, template_helpers
 
     template_helpers.init_app(app)
+    comments.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.comments.views import bp as comments_bp
     from app.laws.editor import bp as editor_bp
     from app.laws.views import bp as laws_bp
     from app.main.views import bp as main_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
+    app.register_blueprint(comments_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(laws_bp, url_prefix="/<lang:lang>/laws")
     app.register_blueprint(editor_bp, url_prefix="/<lang:lang>/editor")
     app.register_blueprint(admin_bp, url_prefix="/<lang:lang>/admin")

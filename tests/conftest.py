@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import g, request_started
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from app import create_app
 from app.extensions import db
@@ -223,3 +223,46 @@ def waste_law(create_law_from):
         [("ru", "waste.v2.ru.txt"), ("kk", "waste.v2.kk.txt")],
         slug="household-waste",
     )
+
+
+@pytest.fixture
+def open_law(waste_law):
+    """The two-version waste law, open for comments right now."""
+    from datetime import timedelta
+
+    from app.db import utcnow
+
+    waste_law.opens_at, waste_law.closes_at = utcnow() - timedelta(days=1), utcnow() + timedelta(days=10)
+    waste_law.status = "open"
+    db.session.commit()
+    return waste_law
+
+
+@pytest.fixture
+def article(open_law):
+    """Article 10 of the open law's latest version (the one whose complaint deadline changed)."""
+    from app.laws.models import Section
+
+    return db.session.scalar(
+        select(Section).where(Section.version_id == open_law.latest_version.id, Section.key == "article:10")
+    )
+
+
+@pytest.fixture
+def create_comment(app, create_user):
+    """Post a comment through the service; approved unless state="pending"."""
+    import uuid
+
+    from app.comments.services import approve_comment, post_comment
+
+    def factory(section, author=None, body="Предлагаю сократить срок.", stance="support", state="approved", **kwargs):
+        author = author or create_user()
+        result = post_comment(
+            author=author, section=section, body=body, stance=stance, client_token=uuid.uuid4().hex, **kwargs
+        )
+        if state == "approved" and result.comment.state == "pending":
+            approve_comment(result.comment)
+        db.session.commit()
+        return result.comment
+
+    return factory

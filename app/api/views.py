@@ -1,14 +1,18 @@
 """Open data API (read-only JSON), described by app/api/openapi.json."""
 
+import csv
+import io
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.comments.models import Comment, CommentState
 from app.extensions import csrf, db
-from app.laws.models import LANGS, STATUS_VALUES, Agency, Committee, Law, LawStatus, LawVersion
+from app.laws.models import LANGS, STATUS_VALUES, Agency, Committee, Law, LawStatus, LawVersion, Section
 from app.laws.services import load_sections
 
 bp = Blueprint("api", __name__)
@@ -155,3 +159,87 @@ def sections(slug: str, number: int):
         parent = nodes.get(section.parent_id) if section.parent_id else None
         (parent["children"] if parent else roots).append(node)
     return jsonify(law=law.slug, version=_version(law, version), sections=roots)
+
+
+COMMENT_FIELDS = [
+    "id", "law", "version", "section_id", "section_kind", "section_number", "parent_id", "stance", "lang",
+    "body", "proposed_wording", "author", "agree", "disagree", "published_at",
+]  # fmt: skip
+
+
+def _comment(comment: Comment) -> dict:
+    section = comment.section
+    return {
+        "id": comment.id,
+        "law": comment.law.slug,
+        "version": section.version.number,
+        "section_id": section.id,
+        "section_kind": section.kind,
+        "section_number": section.number,
+        "parent_id": comment.parent_id,
+        "stance": comment.stance,
+        "lang": comment.lang,
+        "body": comment.body,
+        "proposed_wording": comment.proposed_wording,
+        "author": comment.author.display_name,
+        "agree": comment.agree_count,
+        "disagree": comment.disagree_count,
+        "published_at": _iso(comment.published_at),
+    }
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ is run as a formula by spreadsheet programs: make it plain text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(query) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COMMENT_FIELDS)
+    yield "\ufeff" + buffer.getvalue()  # a BOM so that spreadsheet programs read UTF-8 Kazakh correctly
+    for comment in db.session.scalars(query.execution_options(yield_per=500)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_csv_cell(value) for value in _comment(comment).values()])
+        yield buffer.getvalue()
+
+
+def _comments_answer(query, filename: str):
+    query = query.where(Comment.state == CommentState.APPROVED).options(
+        joinedload(Comment.author), joinedload(Comment.law), joinedload(Comment.section).joinedload(Section.version)
+    )
+    if request.args.get("format") == "csv":
+        headers = {"Content-Disposition": f"attachment; filename={filename}.csv"}
+        rows = stream_with_context(_csv_rows(query.order_by(Comment.id)))
+        return Response(rows, mimetype="text/csv", headers=headers)
+    if request.args.get("format") not in (None, "json"):
+        abort(400, description="format must be json or csv")
+    config = current_app.config
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
+    pagination = db.paginate(query.order_by(Comment.id.desc()), page=page, per_page=per_page, error_out=False)
+    return jsonify(
+        items=[_comment(c) for c in pagination.items],
+        page=page,
+        per_page=per_page,
+        total=pagination.total,
+        pages=pagination.pages,
+    )
+
+
+@bp.get("/sections/<int:section_id>/comments")
+def section_comments(section_id: int):
+    """Published comments on one section (JSON pages, or all of them as CSV)."""
+    section = db.session.get(Section, section_id)
+    if section is None or section.version.law.status == LawStatus.DRAFT:
+        abort(404)
+    return _comments_answer(select(Comment).where(Comment.section_id == section.id), f"section-{section.id}-comments")
+
+
+@bp.get("/laws/<slug>/comments")
+def law_comments(slug: str):
+    """Published comments on every section of a draft law (JSON pages, or all of them as CSV)."""
+    law = _public_law_or_404(slug)
+    return _comments_answer(select(Comment).where(Comment.law_id == law.id), f"{law.slug}-comments")

@@ -23,7 +23,10 @@ def test_openapi_is_served_and_lists_every_route(client, app):
     served = client.get("/api/v1/openapi.json")
     assert served.status_code == 200 and served.json == SPEC
     api_rules = {r.rule.removeprefix("/api/v1") for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
-    documented = {p.replace("{slug}", "<slug>").replace("{number}", "<int:number>") for p in SPEC["paths"]}
+    documented = {
+        p.replace("{slug}", "<slug>").replace("{number}", "<int:number>").replace("{section_id}", "<int:section_id>")
+        for p in SPEC["paths"]
+    }
     assert api_rules == documented
 
 
@@ -98,3 +101,22 @@ def test_openapi_document_is_valid():
     from openapi_spec_validator import validate
 
     validate(SPEC)
+
+
+def test_comments_api_json_and_csv(client, article, create_comment, create_user):
+    create_comment(article, body='=HYPERLINK("http://evil")', stance="oppose")
+    create_comment(article, body="Қолдаймын, бірақ мерзім қысқа.", stance="support")
+    create_comment(article, body="Ждёт модерации", state="pending")
+    data = client.get(f"/api/v1/sections/{article.id}/comments").json
+    jsonschema.validate(data, response_schema("/sections/{section_id}/comments"))
+    assert data["total"] == 2 and {c["stance"] for c in data["items"]} == {"support", "oppose"}
+    law = client.get(f"/api/v1/laws/{article.version.law.slug}/comments?per_page=1").json
+    assert law["total"] == 2 and law["pages"] == 2
+    response = client.get(f"/api/v1/laws/{article.version.law.slug}/comments?format=csv")
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffid,law,version")
+    assert "Қолдаймын, бірақ мерзім қысқа." in text
+    assert "'=HYPERLINK" in text  # formulas are neutralised
+    assert "Ждёт модерации" not in text
+    assert client.get(f"/api/v1/sections/{article.id}/comments?format=xml").status_code == 400

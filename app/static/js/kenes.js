@@ -18,3 +18,21 @@ document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toc details[open]").forEach(function (d) { d.removeAttribute("open"); });
   }
 });
+// "Load more" appends the next batch in place; without JavaScript the link opens that batch as a page.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-load-more]");
+  if (!link || !window.fetch) return;
+  event.preventDefault();
+  var url = new URL(link.href);
+  url.searchParams.set("fragment", "1");
+  url.hash = "";
+  fetch(url, { credentials: "same-origin" })
+    .then(function (response) { if (!response.ok) throw new Error(response.status); return response.text(); })
+    .then(function (html) {
+      var holder = link.closest(".load-more");
+      var template = document.createElement("template");
+      template.innerHTML = html;
+      holder.replaceWith(template.content);
+    })
+    .catch(function () { window.location.href = link.href; });
+});

@@ -1,0 +1,319 @@
+"""Comment services: post, edit, withdraw, vote, flag, decide. They flush and never commit."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.comments.language import detect_language
+from app.comments.models import (
+    FLAG_REASONS,
+    REJECTION_REASONS,
+    STANCES,
+    Comment,
+    CommentRevision,
+    CommentState,
+    Flag,
+    Stance,
+    Vote,
+    wilson_lower_bound,
+)
+from app.comments.rendering import render_comment
+from app.comments.signals import comment_changed, comment_created, comment_flagged, comment_published, comment_rejected
+from app.db import utcnow
+from app.extensions import db
+from app.laws.models import Law, Section
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 5000
+MAX_WORDING = 5000
+LANGS = ("kk", "ru", "en")
+
+
+class CommentError(Exception):
+    """A refusal the user can understand; `message` is translated when shown, `status` is the HTTP answer."""
+
+    def __init__(self, message, status: int = 400, **params):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+        self.params = params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+@dataclass
+class PostResult:
+    comment: Comment
+    created: bool  # False when the same form was submitted again and the first comment is returned
+
+
+def _lock_user(user: User) -> None:
+    # Serialises one user's posts (SQLite already does with BEGIN IMMEDIATE; PostgreSQL needs the row lock),
+    # so the rate limit and the idempotency check cannot both be passed by two parallel requests.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def check_can_comment(user: User, law: Law) -> None:
+    """Refuse when the user may not comment on this law now."""
+    if not user.is_authenticated:
+        raise CommentError(_l("Log in to comment."), status=401)
+    if not user.email_confirmed:
+        raise CommentError(_l("Confirm your e-mail address before commenting."), status=403)
+    if not law.is_open_for_comments():
+        raise CommentError(_l("Comments on this draft are closed: the consultation is not open."), status=403)
+
+
+def check_rate(user: User) -> None:
+    """Refuse when the user has posted too much in the last minute or day (counted in the database)."""
+    now = utcnow()
+    limits = [
+        (timedelta(minutes=1), current_app.config["COMMENT_RATE_PER_MINUTE"]),
+        (timedelta(days=1), current_app.config["COMMENT_RATE_PER_DAY"]),
+    ]
+    for window, limit in limits:
+        count = db.session.scalar(
+            select(func.count(Comment.id)).where(Comment.author_id == user.id, Comment.created_at > now - window)
+        )
+        if count >= limit:
+            if window < timedelta(hours=1):
+                message = lazy_ngettext(
+                    "You can post %(num)d comment a minute. Please wait a little; your text is kept below.",
+                    "You can post %(num)d comments a minute. Please wait a little; your text is kept below.",
+                    limit,
+                )
+            else:
+                message = lazy_ngettext(
+                    "You can post %(num)d comment a day. Your text is kept below; please post it tomorrow.",
+                    "You can post %(num)d comments a day. Your text is kept below; please post it tomorrow.",
+                    limit,
+                )
+            raise CommentError(message, status=429)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def _validate(body: str, stance: str, proposed_wording: str | None, lang: str | None) -> tuple[str, str | None]:
+    if stance not in STANCES:
+        raise CommentError(_l("Choose whether you support, oppose, are neutral or propose new wording."))
+    if not body:
+        raise CommentError(_l("Write your comment."))
+    if len(body) > MAX_BODY:
+        raise CommentError(_l("The comment is too long: at most %(max)d characters."), max=MAX_BODY)
+    wording = proposed_wording or None
+    if stance == Stance.AMEND:
+        if not wording:
+            raise CommentError(_l("Write the wording you propose."))
+        if len(wording) > MAX_WORDING:
+            raise CommentError(_l("The proposed wording is too long: at most %(max)d characters."), max=MAX_WORDING)
+    else:
+        wording = None
+    if lang not in (None, "", "auto", *LANGS):
+        raise CommentError(_l("Choose the language of the comment."))
+    return body, wording
+
+
+def post_comment(
+    *,
+    author: User,
+    section: Section,
+    body: str,
+    stance: str,
+    client_token: str,
+    proposed_wording: str | None = None,
+    lang: str | None = None,
+    parent: Comment | None = None,
+) -> PostResult:
+    """Post a comment (or a reply) on a section; a repeated client token returns the first comment."""
+    law = section.version.law
+    check_can_comment(author, law)
+    body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
+    if not client_token or len(client_token) > 64:
+        raise CommentError(_l("The form is incomplete. Please reload the page."))
+    _lock_user(author)
+    existing = db.session.scalar(
+        select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
+    )
+    if existing is not None:
+        return PostResult(existing, created=False)
+    if parent is not None:
+        if parent.section_id != section.id or not parent.can_reply(author):
+            raise CommentError(_l("You cannot reply to this comment."), status=403)
+    check_rate(author)
+    detected = detect_language(f"{body}\n{wording or ''}")
+    premoderation = current_app.config["PREMODERATION"]
+    now = utcnow()
+    comment = Comment(
+        law_id=law.id,
+        section_id=section.id,
+        author_id=author.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=(parent.depth + 1) if parent else 0,
+        stance=stance,
+        body=body,
+        body_html=render_comment(body),
+        proposed_wording=wording,
+        lang=lang if lang in LANGS else detected,
+        lang_detected=detected,
+        state=CommentState.PENDING if premoderation else CommentState.APPROVED,
+        published_at=None if premoderation else now,
+        client_token=client_token,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(comment)
+            db.session.flush()
+    except IntegrityError:
+        # A parallel request with the same token won the race: hand back its comment.
+        existing = db.session.scalar(
+            select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
+        )
+        if existing is None:
+            raise
+        return PostResult(existing, created=False)
+    comment_created.send(comment)
+    if comment.state == CommentState.APPROVED:
+        comment_published.send(comment)
+    logger.info("Comment %s by user %s on section %s (%s)", comment.id, author.id, section.id, comment.state)
+    return PostResult(comment, created=True)
+
+
+def _keep_revision(comment: Comment) -> None:
+    db.session.add(
+        CommentRevision(
+            comment=comment,
+            stance=comment.stance,
+            body=comment.body,
+            proposed_wording=comment.proposed_wording,
+            lang=comment.lang,
+            state=comment.state,
+        )
+    )
+
+
+def edit_comment(
+    comment: Comment, *, user: User, body: str, stance: str, proposed_wording: str | None, lang: str | None
+) -> Comment:
+    """Change a pending comment, keeping what it said before."""
+    if not comment.can_edit(user):
+        raise CommentError(_l("This comment can no longer be changed."), status=403)
+    body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
+    _keep_revision(comment)
+    comment.body, comment.body_html, comment.stance, comment.proposed_wording = body, render_comment(body), stance, wording
+    comment.lang_detected = detect_language(f"{body}\n{wording or ''}")
+    comment.lang = lang if lang in LANGS else comment.lang_detected
+    db.session.flush()
+    comment_changed.send(comment)
+    return comment
+
+
+def set_language(comment: Comment, *, user: User, lang: str) -> Comment:
+    """Let the author correct the detected language of their comment."""
+    if user.id != comment.author_id:
+        raise CommentError(_l("Only the author can change this."), status=403)
+    if lang not in LANGS:
+        raise CommentError(_l("Choose the language of the comment."))
+    comment.lang = lang
+    db.session.flush()
+    comment_changed.send(comment)
+    return comment
+
+
+def withdraw_comment(comment: Comment, *, user: User) -> Comment:
+    """Withdraw one's own comment; its text stays in the history."""
+    if not comment.can_withdraw(user):
+        raise CommentError(_l("This comment cannot be withdrawn."), status=403)
+    _keep_revision(comment)
+    comment.state = CommentState.WITHDRAWN
+    db.session.flush()
+    comment_changed.send(comment)
+    return comment
+
+
+def _lock_comment(comment: Comment) -> None:
+    # Votes on one comment are counted one request at a time, so parallel votes cannot lose a count.
+    db.session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
+
+
+def vote(comment: Comment, *, user: User, value: int) -> Comment:
+    """Agree (+1) or disagree (-1) with a comment; voting the same way again changes nothing, 0 removes the vote."""
+    if value not in (-1, 0, 1):
+        raise CommentError(_l("Unknown vote."))
+    if not comment.can_vote(user):
+        raise CommentError(_l("You cannot vote on this comment."), status=403)
+    _lock_comment(comment)
+    existing = db.session.scalar(select(Vote).where(Vote.comment_id == comment.id, Vote.user_id == user.id))
+    if value == 0:
+        if existing is not None:
+            db.session.delete(existing)
+    elif existing is None:
+        db.session.add(Vote(comment_id=comment.id, user_id=user.id, value=value))
+    else:
+        existing.value = value
+    db.session.flush()
+    agree, disagree = db.session.execute(
+        select(
+            func.count(Vote.id).filter(Vote.value == 1), func.count(Vote.id).filter(Vote.value == -1)
+        ).where(Vote.comment_id == comment.id)
+    ).one()
+    comment.agree_count, comment.disagree_count = agree, disagree
+    comment.score = wilson_lower_bound(agree, disagree)
+    db.session.flush()
+    return comment
+
+
+def flag(comment: Comment, *, user: User, reason: str, note: str | None = None) -> Flag:
+    """Report a comment to the moderators, once per user."""
+    if reason not in FLAG_REASONS:
+        raise CommentError(_l("Choose why you are reporting this comment."))
+    if not comment.can_flag(user):
+        raise CommentError(_l("You cannot report this comment."), status=403)
+    existing = db.session.scalar(select(Flag).where(Flag.comment_id == comment.id, Flag.user_id == user.id))
+    if existing is not None:
+        raise CommentError(_l("You have already reported this comment."), status=409)
+    report = Flag(comment_id=comment.id, user_id=user.id, reason=reason, note=_clean(note)[:500] or None)
+    db.session.add(report)
+    db.session.flush()
+    comment_flagged.send(comment)
+    return report
+
+
+def approve_comment(comment: Comment) -> Comment:
+    """Publish a pending comment (the moderation workspace calls this and records who did it)."""
+    if comment.state not in (CommentState.PENDING, CommentState.HIDDEN):
+        raise CommentError(_l("This comment has already been decided."), status=409)
+    was_published = comment.published_at is not None
+    comment.state = CommentState.APPROVED
+    comment.reviewed_at = utcnow()
+    comment.published_at = comment.published_at or comment.reviewed_at
+    db.session.flush()
+    if not was_published:
+        comment_published.send(comment)
+    return comment
+
+
+def reject_comment(comment: Comment, *, reason: str, note: str | None = None) -> Comment:
+    """Reject a pending comment with a published reason."""
+    if reason not in REJECTION_REASONS:
+        raise CommentError(_l("Choose a reason from the moderation policy."))
+    if comment.state != CommentState.PENDING:
+        raise CommentError(_l("This comment has already been decided."), status=409)
+    comment.state = CommentState.REJECTED
+    comment.rejection_reason = reason
+    comment.rejection_note = _clean(note) or None
+    comment.reviewed_at = utcnow()
+    db.session.flush()
+    comment_rejected.send(comment)
+    return comment
+

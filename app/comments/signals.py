@@ -1,0 +1,19 @@
+"""What happens to comments, for other domains (notifications, search, moderation) to react to.
+
+Every signal is sent inside the transaction, after a flush; receivers may add rows but must not commit.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Comment; sent when it is created in whatever state (pending or approved).
+comment_created = _signals.signal("comment-created")
+# sender: the Comment; sent when it becomes visible to everyone (published at once, or approved later).
+comment_published = _signals.signal("comment-published")
+# sender: the Comment; sent when a moderator rejects it (reason and note are on the comment).
+comment_rejected = _signals.signal("comment-rejected")
+# sender: the Comment; sent when its author changes or withdraws it.
+comment_changed = _signals.signal("comment-changed")
+# sender: the Comment; sent when a flag is added.
+comment_flagged = _signals.signal("comment-flagged")

@@ -1,0 +1,394 @@
+"""Section pages with their comments, and what citizens do with comments: post, reply, vote, report."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
+from app.comments.models import Comment, CommentState, Vote
+from app.comments.services import (
+    CommentError,
+    check_can_comment,
+    edit_comment,
+    flag,
+    post_comment,
+    set_language,
+    vote,
+    withdraw_comment,
+)
+from app.extensions import db
+from app.i18n import current_lang
+from app.laws.models import Law, Section
+from app.laws.services import word_diff
+from app.laws.views import build_tree, get_law_or_404, request_page, text_language
+
+bp = Blueprint("comments", __name__, template_folder="templates")
+
+SORTS = ("newest", "agreed")
+
+
+def get_section_or_404(law: Law, section_id: int) -> Section:
+    """Load a section of this law (any version), or answer 404."""
+    section = db.session.scalar(
+        select(Section).where(Section.id == section_id).options(joinedload(Section.version))
+    )
+    if section is None or section.version.law_id != law.id:
+        abort(404)
+    return section
+
+
+def get_comment_or_404(comment_id: int) -> Comment:
+    """Load a comment the current user may see, or answer 404."""
+    comment = db.session.scalar(
+        select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.law), joinedload(Comment.section))
+    )
+    if comment is None or not comment.is_visible_to(current_user) or not comment.law.can_view(current_user):
+        abort(404)
+    return comment
+
+
+def request_offset() -> int:
+    raw = request.args.get("offset", "0")
+    return int(raw) if raw.isdigit() and int(raw) < 10_000_000 else 0
+
+
+def stance_counts(section_id: int) -> dict[str, int]:
+    """Count approved comments on a section by stance, in one query."""
+    rows = db.session.execute(
+        select(Comment.stance, func.count(Comment.id))
+        .where(Comment.section_id == section_id, Comment.state == CommentState.APPROVED)
+        .group_by(Comment.stance)
+    ).all()
+    counts = dict.fromkeys(("support", "oppose", "neutral", "amend"), 0)
+    counts.update({stance: n for stance, n in rows})
+    return counts
+
+
+def load_thread_batch(section_id: int, sort: str, offset: int, batch: int):
+    """Return (top-level comments, replies by root id, has_more) with a fixed number of queries."""
+    order = (Comment.score.desc(), Comment.id.desc()) if sort == "agreed" else (Comment.id.desc(),)
+    top = db.session.scalars(
+        select(Comment)
+        .where(Comment.section_id == section_id, Comment.state == CommentState.APPROVED, Comment.parent_id.is_(None))
+        .options(joinedload(Comment.author))
+        .order_by(*order)
+        .offset(offset)
+        .limit(batch + 1)
+    ).all()
+    has_more = len(top) > batch
+    top = top[:batch]
+    replies: dict[int, list[Comment]] = {}
+    if top:
+        visible = Comment.state == CommentState.APPROVED
+        if current_user.is_authenticated:
+            visible = visible | ((Comment.author_id == current_user.id) & (Comment.state == CommentState.PENDING))
+        rows = db.session.scalars(
+            select(Comment)
+            .where(Comment.root_id.in_([c.id for c in top]), visible)
+            .options(joinedload(Comment.author))
+            .order_by(Comment.id)
+        ).all()
+        for reply in rows:
+            replies.setdefault(reply.root_id, []).append(reply)
+    return top, replies, has_more
+
+
+def my_votes(comment_ids: list[int]) -> dict[int, int]:
+    if not current_user.is_authenticated or not comment_ids:
+        return {}
+    rows = db.session.execute(
+        select(Vote.comment_id, Vote.value).where(Vote.user_id == current_user.id, Vote.comment_id.in_(comment_ids))
+    ).all()
+    return dict(rows)
+
+
+def section_text_lang(section: Section) -> str:
+    return text_language(section.version, current_lang())
+
+
+def proposal_diff(comment: Comment, section: Section) -> list[tuple[str, str]] | None:
+    """Word diff of a proposed wording against the section's text in the comment's language."""
+    if not comment.proposed_wording:
+        return None
+    for lang in (comment.lang, section_text_lang(section), "kk", "ru", "en"):
+        original = getattr(section, f"body_{lang}") or ""
+        if original:
+            return word_diff(original, comment.proposed_wording)
+    return [("insert", comment.proposed_wording)]
+
+
+@bp.get("/laws/<slug>/sections/<int:section_id>/")
+def section(slug: str, section_id: int):
+    """Show one part of a draft with its comments, counts by stance and the comment form."""
+    law = get_law_or_404(slug)
+    section = get_section_or_404(law, section_id)
+    return render_section_page(law, section, CommentForm(), ReplyForm())
+
+
+def render_section_page(law: Law, section: Section, form, reply_form, failed_reply_to: int | None = None):
+    """Render a section page (or, with ?fragment=1, one more batch of its comments)."""
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
+    offset = request_offset()
+    batch = current_app.config["COMMENTS_BATCH"]
+    top, replies, has_more = load_thread_batch(section.id, sort, offset, batch)
+    shown = [c.id for c in top] + [r.id for rs in replies.values() for r in rs]
+    context = {
+        "law": law,
+        "section": section,
+        "comments": top,
+        "replies": replies,
+        "votes": my_votes(shown),
+        "sort": sort,
+        "offset": offset,
+        "next_offset": offset + batch if has_more else None,
+        "proposal_diff": proposal_diff,
+        "action_form": ActionForm(),
+        "reply_form": reply_form,
+        "failed_reply_to": failed_reply_to,
+    }
+    if request.args.get("fragment") == "1":
+        return render_template("comments/_batch.html", **context)
+    following = db.session.scalars(
+        select(Section)
+        .where(Section.version_id == section.version_id, Section.position > section.position)
+        .order_by(Section.position)
+        .limit(500)
+    ).all()
+    # A section's descendants follow it in document order, deeper than it, until the next sibling.
+    subtree = [section]
+    for s in following:
+        if s.depth <= section.depth:
+            break
+        subtree.append(s)
+    own_pending = []
+    if current_user.is_authenticated:
+        own_pending = db.session.scalars(
+            select(Comment)
+            .where(
+                Comment.section_id == section.id,
+                Comment.author_id == current_user.id,
+                Comment.state.in_([CommentState.PENDING, CommentState.REJECTED]),
+                Comment.parent_id.is_(None),
+            )
+            .order_by(Comment.id.desc())
+        ).all()
+    return render_template(
+        "comments/section.html",
+        form=form,
+        tree=build_tree(subtree),
+        text_lang=section_text_lang(section),
+        counts=stance_counts(section.id),
+        own_pending=own_pending,
+        can_comment_reason=_why_cannot_comment(law),
+        **context,
+    )
+
+
+def _why_cannot_comment(law: Law) -> str | None:
+    try:
+        check_can_comment(current_user, law)
+    except CommentError as error:
+        return str(error)
+    return None
+
+
+@bp.post("/laws/<slug>/sections/<int:section_id>/comments")
+def post(slug: str, section_id: int):
+    """Post a comment or a reply on a section; errors keep the typed text in the form."""
+    law = get_law_or_404(slug)
+    section = get_section_or_404(law, section_id)
+    if not current_user.is_authenticated:
+        flash(_("Log in to comment."), "info")
+        return redirect(url_for("auth.login", next=url_for("comments.section", slug=law.slug, section_id=section.id)))
+    is_reply = bool(request.form.get("parent_id"))
+    form = ReplyForm() if is_reply else CommentForm()
+    parent = None
+    if is_reply:
+        raw = request.form.get("parent_id", "")
+        parent = db.session.get(Comment, int(raw)) if raw.isdigit() and int(raw) < 2**31 else None
+        if parent is None or not parent.is_public:
+            abort(404)
+    error = None
+    if form.validate_on_submit():
+        try:
+            result = post_comment(
+                author=current_user,
+                section=section,
+                body=form.body.data,
+                stance=form.stance.data if not is_reply else "neutral",
+                proposed_wording=form.proposed_wording.data if not is_reply else None,
+                lang=form.lang.data if not is_reply else "auto",
+                client_token=form.client_token.data,
+                parent=parent,
+            )
+        except CommentError as caught:
+            db.session.rollback()
+            error = caught
+        else:
+            db.session.commit()
+            comment = result.comment
+            if result.created:
+                if comment.state == CommentState.PENDING:
+                    flash(_("Thank you. Your comment will appear once a moderator has checked it."), "success")
+                else:
+                    flash(_("Your comment is published."), "success")
+            return redirect(url_for("comments.section", slug=law.slug, section_id=section.id) + f"#c{comment.id}")
+    status = error.status if error else 400
+    message = str(error) if error else _("Please correct the errors below.")
+    return _render_failed_post(law, section, form, is_reply, message, status)
+
+
+def _render_failed_post(law: Law, section: Section, form, is_reply: bool, message: str, status: int):
+    """Show the section page again with the submitted text in the form and the reason."""
+    flash(message, "error")
+    if is_reply:
+        parent_id = form.parent_id.data or ""
+        failed = int(parent_id) if parent_id.isdigit() else None
+        return render_section_page(law, section, CommentForm(formdata=None), form, failed_reply_to=failed), status
+    return render_section_page(law, section, form, ReplyForm(formdata=None)), status
+
+
+@bp.get("/comments/<int:comment_id>")
+def show_comment(comment_id: int):
+    """Go to a comment in its section page."""
+    comment = get_comment_or_404(comment_id)
+    url = url_for("comments.section", slug=comment.law.slug, section_id=comment.section_id)
+    return redirect(f"{url}#c{comment.id}")
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    """Change one's own comment while it waits for moderation."""
+    comment = get_comment_or_404(comment_id)
+    if not comment.can_edit(current_user):
+        abort(403)
+    form = EditCommentForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            edit_comment(
+                comment,
+                user=current_user,
+                body=form.body.data,
+                stance=form.stance.data,
+                proposed_wording=form.proposed_wording.data,
+                lang=form.lang.data,
+            )
+        except CommentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("comments.show_comment", comment_id=comment.id))
+    return render_template("comments/edit.html", comment=comment, form=form)
+
+
+@bp.post("/comments/<int:comment_id>/withdraw")
+@login_required
+def withdraw(comment_id: int):
+    """Withdraw one's own comment (it is kept, but no longer shown)."""
+    comment = get_comment_or_404(comment_id)
+    if ActionForm().validate_on_submit():
+        try:
+            withdraw_comment(comment, user=current_user)
+        except CommentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your comment was withdrawn."), "success")
+    return redirect(url_for("comments.mine"))
+
+
+@bp.post("/comments/<int:comment_id>/language")
+@login_required
+def change_language(comment_id: int):
+    """Correct the language detected for one's own comment."""
+    comment = get_comment_or_404(comment_id)
+    form = LanguageForm()
+    if form.validate_on_submit():
+        try:
+            set_language(comment, user=current_user, lang=form.lang.data)
+        except CommentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The language of your comment was changed."), "success")
+    return redirect(url_for("comments.mine"))
+
+
+@bp.post("/comments/<int:comment_id>/vote")
+@login_required
+def vote_on(comment_id: int):
+    """Agree or disagree with a comment; the same button again takes the vote back."""
+    comment = get_comment_or_404(comment_id)
+    raw = request.form.get("value", "")
+    value = {"1": 1, "-1": -1, "0": 0}.get(raw)
+    if ActionForm().validate_on_submit():
+        try:
+            if value is None:
+                raise CommentError(_("Unknown vote."))
+            vote(comment, user=current_user, value=value)
+        except CommentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("comments.show_comment", comment_id=comment.id))
+
+
+@bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag_comment(comment_id: int):
+    """Report a comment to the moderators with a reason."""
+    comment = get_comment_or_404(comment_id)
+    if not comment.can_flag(current_user):
+        abort(403)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            flag(comment, user=current_user, reason=form.reason.data, note=form.note.data)
+        except CommentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you. The moderators will look at this comment."), "success")
+        return redirect(url_for("comments.show_comment", comment_id=comment.id))
+    return render_template("comments/flag.html", comment=comment, form=form)
+
+
+@bp.get("/my/comments")
+@login_required
+def mine():
+    """List the user's own comments with their state, reasons, replies and answers."""
+    query = (
+        select(Comment)
+        .where(Comment.author_id == current_user.id)
+        .options(joinedload(Comment.law), joinedload(Comment.section), selectinload(Comment.revisions))
+        .order_by(Comment.id.desc())
+    )
+    pagination = db.paginate(query, page=request_page(), per_page=current_app.config["MY_COMMENTS_PER_PAGE"], error_out=False)
+    ids = [c.id for c in pagination.items]
+    replies: dict[int, list[Comment]] = {}
+    if ids:
+        rows = db.session.scalars(
+            select(Comment)
+            .where(Comment.parent_id.in_(ids), Comment.state == CommentState.APPROVED)
+            .options(joinedload(Comment.author))
+            .order_by(Comment.id)
+        ).all()
+        for reply in rows:
+            replies.setdefault(reply.parent_id, []).append(reply)
+    return render_template(
+        "comments/mine.html",
+        pagination=pagination,
+        comments=pagination.items,
+        replies=replies,
+        action_form=ActionForm(),
+        language_form=LanguageForm(),
+    )
