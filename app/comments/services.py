@@ -210,7 +210,8 @@ def edit_comment(
         raise CommentError(_l("This comment can no longer be changed."), status=403)
     body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
     _keep_revision(comment)
-    comment.body, comment.body_html, comment.stance, comment.proposed_wording = body, render_comment(body), stance, wording
+    comment.body, comment.body_html = body, render_comment(body)
+    comment.stance, comment.proposed_wording = stance, wording
     comment.lang_detected = detect_language(f"{body}\n{wording or ''}")
     comment.lang = lang if lang in LANGS else comment.lang_detected
     db.session.flush()
@@ -263,9 +264,9 @@ def vote(comment: Comment, *, user: User, value: int) -> Comment:
         existing.value = value
     db.session.flush()
     agree, disagree = db.session.execute(
-        select(
-            func.count(Vote.id).filter(Vote.value == 1), func.count(Vote.id).filter(Vote.value == -1)
-        ).where(Vote.comment_id == comment.id)
+        select(func.count(Vote.id).filter(Vote.value == 1), func.count(Vote.id).filter(Vote.value == -1)).where(
+            Vote.comment_id == comment.id
+        )
     ).one()
     comment.agree_count, comment.disagree_count = agree, disagree
     comment.score = wilson_lower_bound(agree, disagree)
@@ -316,4 +317,3 @@ def reject_comment(comment: Comment, *, reason: str, note: str | None = None) ->
     db.session.flush()
     comment_rejected.send(comment)
     return comment
-

@@ -31,9 +31,7 @@ SORTS = ("newest", "agreed")
 
 def get_section_or_404(law: Law, section_id: int) -> Section:
     """Load a section of this law (any version), or answer 404."""
-    section = db.session.scalar(
-        select(Section).where(Section.id == section_id).options(joinedload(Section.version))
-    )
+    section = db.session.scalar(select(Section).where(Section.id == section_id).options(joinedload(Section.version)))
     if section is None or section.version.law_id != law.id:
         abort(404)
     return section
@@ -108,15 +106,51 @@ def section_text_lang(section: Section) -> str:
     return text_language(section.version, current_lang())
 
 
-def proposal_diff(comment: Comment, section: Section) -> list[tuple[str, str]] | None:
-    """Word diff of a proposed wording against the section's text in the comment's language."""
-    if not comment.proposed_wording:
-        return None
-    for lang in (comment.lang, section_text_lang(section), "kk", "ru", "en"):
-        original = getattr(section, f"body_{lang}") or ""
-        if original:
-            return word_diff(original, comment.proposed_wording)
-    return [("insert", comment.proposed_wording)]
+def load_subtree(section: Section) -> list[Section]:
+    """Return the section and its descendants in document order, with one query."""
+    following = db.session.scalars(
+        select(Section)
+        .where(Section.version_id == section.version_id, Section.position > section.position)
+        .order_by(Section.position)
+        .limit(2000)
+    ).all()
+    # Descendants follow a section in document order, deeper than it, until the next sibling.
+    subtree = [section]
+    for item in following:
+        if item.depth <= section.depth:
+            break
+        subtree.append(item)
+    return subtree
+
+
+def full_text(subtree: list[Section], lang: str) -> str:
+    """The text of a section with its points and sub-points, numbered as in the law."""
+    lines = []
+    for item in subtree:
+        body = getattr(item, f"body_{lang}") or ""
+        if not body:
+            continue
+        if item is not subtree[0] and item.number:
+            body = f"{item.number}{')' if item.kind == 'subpoint' else '.'} {body}"
+        lines.append(body)
+    return "\n".join(lines)
+
+
+def proposal_differ(subtree: list[Section], reader_lang: str):
+    """Return a function giving the word diff of a comment's proposed wording against the section's text."""
+    texts: dict[str, str] = {}
+
+    def diff(comment: Comment, _section: Section | None = None) -> list[tuple[str, str]] | None:
+        if not comment.proposed_wording:
+            return None
+        for lang in (comment.lang, reader_lang, "kk", "ru", "en"):
+            if lang not in texts:
+                texts[lang] = full_text(subtree, lang)
+            if texts[lang]:
+                return word_diff(texts[lang], comment.proposed_wording)
+        return [("insert", comment.proposed_wording)]
+
+    return diff
 
 
 @bp.get("/laws/<slug>/sections/<int:section_id>/")
@@ -134,6 +168,8 @@ def render_section_page(law: Law, section: Section, form, reply_form, failed_rep
     batch = current_app.config["COMMENTS_BATCH"]
     top, replies, has_more = load_thread_batch(section.id, sort, offset, batch)
     shown = [c.id for c in top] + [r.id for rs in replies.values() for r in rs]
+    subtree = load_subtree(section)
+    text_lang = section_text_lang(section)
     context = {
         "law": law,
         "section": section,
@@ -143,25 +179,13 @@ def render_section_page(law: Law, section: Section, form, reply_form, failed_rep
         "sort": sort,
         "offset": offset,
         "next_offset": offset + batch if has_more else None,
-        "proposal_diff": proposal_diff,
+        "proposal_diff": proposal_differ(subtree, text_lang),
         "action_form": ActionForm(),
         "reply_form": reply_form,
         "failed_reply_to": failed_reply_to,
     }
     if request.args.get("fragment") == "1":
         return render_template("comments/_batch.html", **context)
-    following = db.session.scalars(
-        select(Section)
-        .where(Section.version_id == section.version_id, Section.position > section.position)
-        .order_by(Section.position)
-        .limit(500)
-    ).all()
-    # A section's descendants follow it in document order, deeper than it, until the next sibling.
-    subtree = [section]
-    for s in following:
-        if s.depth <= section.depth:
-            break
-        subtree.append(s)
     own_pending = []
     if current_user.is_authenticated:
         own_pending = db.session.scalars(
@@ -178,7 +202,7 @@ def render_section_page(law: Law, section: Section, form, reply_form, failed_rep
         "comments/section.html",
         form=form,
         tree=build_tree(subtree),
-        text_lang=section_text_lang(section),
+        text_lang=text_lang,
         counts=stance_counts(section.id),
         own_pending=own_pending,
         can_comment_reason=_why_cannot_comment(law),
@@ -372,7 +396,9 @@ def mine():
         .options(joinedload(Comment.law), joinedload(Comment.section), selectinload(Comment.revisions))
         .order_by(Comment.id.desc())
     )
-    pagination = db.paginate(query, page=request_page(), per_page=current_app.config["MY_COMMENTS_PER_PAGE"], error_out=False)
+    pagination = db.paginate(
+        query, page=request_page(), per_page=current_app.config["MY_COMMENTS_PER_PAGE"], error_out=False
+    )
     ids = [c.id for c in pagination.items]
     replies: dict[int, list[Comment]] = {}
     if ids:

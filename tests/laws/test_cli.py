@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.comments.models import Comment
 from app.extensions import db
 from app.laws.models import Law, Section
 from tests.conftest import DEMO
@@ -77,3 +78,6 @@ def test_seed_demo_is_idempotent(runner):
     biggest = next(law for law in laws if law.slug == "public-discussion")
     assert biggest.latest_version.language_list == ["kk", "ru", "en"]
     assert {u.role for u in db.session.scalars(select(User))} == {"citizen", "editor", "moderator", "mp", "admin"}
+    states = dict(db.session.execute(select(Comment.state, func.count(Comment.id)).group_by(Comment.state)).all())
+    assert states["approved"] >= 7 and states["pending"] == 1 and states["rejected"] == 1
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.parent_id.is_not(None))) == 2
