@@ -1,6 +1,10 @@
 """Database plumbing shared by every domain: UTC timestamps and SQLite connection settings."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import wraps
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, event
@@ -8,6 +12,28 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_write_intent: ContextVar[bool] = ContextVar("kenes_write_intent", default=False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Mark work outside a request (a CLI command) as a writer, so SQLite takes the write lock up front."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def writes(command):
+    """Run a CLI command as a writer (see write_transaction)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        with write_transaction():
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 def utcnow() -> datetime:
@@ -49,9 +75,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # A deferred transaction that reads and then writes fails under concurrent workers;
-        # writes take the lock up front. Reads (GET) stay deferred so they never queue behind writers.
-        if has_request_context() and request.method in SAFE_METHODS:
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A deferred transaction that reads and then writes fails under concurrent workers, so writers
+        # (non-GET requests, commands inside write_transaction()) take the lock up front. Everything else
+        # stays deferred: a reader holding the write lock would make every worker wait for it.
+        writer = request.method not in SAFE_METHODS if has_request_context() else _write_intent.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.db import writes
 from app.extensions import db
 from app.laws.editor import law_error_message, parse_error_message
 from app.laws.models import LANGS, Agency, Committee, Law
@@ -53,6 +54,7 @@ def _find(model, slug: str | None, what: str):
 @click.option("--agency", "agency_slug", help="Drafting agency of a new draft (default: the only one).")
 @click.option("--committee", "committee_slug", help="Responsible committee of a new draft.")
 @click.option("--note", help="What changed, for a new version.")
+@writes
 def import_command(file, lang, law_slug, version_number, title, slug, agency_slug, committee_slug, note):
     """Import a draft law's text (.txt or .docx), split into chapters, articles, points and sub-points."""
     with force_locale("en"):

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.comments.models import Comment
 from app.comments.services import approve_comment, post_comment, reject_comment, vote
-from app.db import utcnow
+from app.db import utcnow, writes
 from app.extensions import db
 from app.laws.models import Agency, Committee, Law
 from app.laws.services import add_language, create_law, parse_text, publish_version
@@ -92,6 +92,7 @@ DEMO_LAWS = [
 
 
 @click.command("seed-demo")
+@writes
 def seed_demo():
     """Load demo agencies, committees, users of every role and draft laws (safe to run again)."""
     agencies = {}

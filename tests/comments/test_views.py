@@ -153,7 +153,9 @@ def test_load_more_in_batches(client, app, article, create_user):
     assert "Load more comments" not in fragment
 
 
-def bulk_comments(section, author, n: int, body: str = "Комментарий номер {n}: срок нужно обсудить ещё раз.") -> None:
+def bulk_comments(
+    section, author, n: int, body: str = "Комментарий номер {n}: срок нужно обсудить ещё раз.", prefix: str = "bulk"
+) -> None:
     now = utcnow()
     rows = [
         {
@@ -167,7 +169,7 @@ def bulk_comments(section, author, n: int, body: str = "Комментарий �
             "lang": "ru",
             "lang_detected": "ru",
             "state": "approved",
-            "client_token": f"bulk-{i}",
+            "client_token": f"{prefix}-{i}",
             "agree_count": i % 7,
             "disagree_count": i % 3,
             "score": (i % 7) / 10,
@@ -192,27 +194,12 @@ def test_section_page_queries_do_not_grow_with_comments(client, auth, article, c
     db.session.remove()
     with count_queries() as few:
         client.get(url)
-    bulk_comments_more(article, author, 10_000)
+    bulk_comments(article, author, 10_000, prefix="more")
     db.session.remove()  # the test's own reads must not be counted as the page's
     with count_queries() as many:
         response = client.get(url)
     assert len(many) == len(few)
     assert len(response.data) < 200 * 1024
-
-
-def bulk_comments_more(section, author, n: int) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "law_id": section.version.law_id, "section_id": section.id, "author_id": author.id, "depth": 0,
-            "stance": "support", "body": f"Ещё комментарий {i}", "body_html": f"<p>Ещё комментарий {i}</p>",
-            "lang": "ru", "lang_detected": "ru", "state": "approved", "client_token": f"more-{i}",
-            "agree_count": 0, "disagree_count": 0, "score": 0.0, "created_at": now, "updated_at": now, "published_at": now,
-        }
-        for i in range(n)
-    ]  # fmt: skip
-    db.session.execute(insert(Comment), rows)
-    db.session.commit()
 
 
 def test_law_page_shows_comment_counts(client, article, create_comment):
