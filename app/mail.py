@@ -1,4 +1,8 @@
-"""Outgoing mail: printed to the log in development, kept in memory in tests, SMTP in production."""
+"""Outgoing mail: printed to the log in development, kept in memory in tests, SMTP in production.
+
+`send_mail` sends at once. `queue_mail` holds the message until the database transaction commits, so a
+rolled-back action e-mails nobody; a rolled-back savepoint drops only the mail queued inside it.
+"""
 
 import logging
 import smtplib
@@ -6,8 +10,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.extensions import db
 
 logger = logging.getLogger(__name__)
+
+OUTBOX_KEY = "kenes_outbox"
 
 
 @dataclass
@@ -17,9 +27,24 @@ class Message:
     body: str
 
 
+@dataclass
+class _Queued:
+    message: Message
+    # The innermost transaction open when the message was queued (None: none yet, the next one decides).
+    transaction: SessionTransaction | None
+
+
 def init_app(app: Flask) -> None:
-    """Give the app an outbox list that the memory backend fills (tests read it)."""
+    """Give the app an outbox list that the memory backend fills (tests read it); send queued mail on commit."""
     app.extensions["mail_outbox"] = []
+    # db.session is one scoped session per process: listen once, however many apps are created.
+    for name, listener in (
+        ("after_commit", _send_queued),
+        ("after_soft_rollback", _drop_rolled_back),
+        ("after_transaction_end", _drop_unsent),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def outbox() -> list[Message]:
@@ -29,26 +54,90 @@ def outbox() -> list[Message]:
 
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one plain-text message through the configured backend; failures are logged, not raised."""
-    backend = current_app.config["MAIL_BACKEND"]
-    message = Message(to=to, subject=subject, body=body)
-    if backend == "memory":
-        outbox().append(message)
+    _deliver([Message(to=to, subject=subject, body=body)])
+
+
+def queue_mail(to: str, subject: str, body: str) -> None:
+    """Send a plain-text message once the current database transaction commits; drop it if it rolls back."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(OUTBOX_KEY, []).append(_Queued(Message(to=to, subject=subject, body=body), transaction))
+
+
+def _send_queued(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint was released: the outer transaction can still roll back.
         return
-    if backend == "console":
-        logger.info("Mail to %s: %s\n%s", to, subject, body)
+    queued = session.info.pop(OUTBOX_KEY, None)
+    if not queued:
         return
+    try:
+        _deliver([item.message for item in queued])
+    except Exception:
+        # The data is committed; an error here must not turn the user's successful action into an error page.
+        logger.exception("Could not send %d queued messages", len(queued))
+
+
+def _is_within(transaction: SessionTransaction | None, boundary: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is boundary:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    queued = session.info.get(OUTBOX_KEY)
+    if not queued:
+        return
+    # What is really rolled back is the nearest savepoint or the whole transaction.
+    boundary = previous_transaction
+    while boundary.parent is not None and not boundary.nested:
+        boundary = boundary.parent
+    if boundary.parent is None:
+        session.info.pop(OUTBOX_KEY, None)
+    else:
+        session.info[OUTBOX_KEY] = [item for item in queued if not _is_within(item.transaction, boundary)]
+
+
+def _drop_unsent(session: Session, transaction: SessionTransaction) -> None:
+    # A transaction that ends without a commit (session closed or removed) sends nothing.
+    if transaction.parent is None:
+        session.info.pop(OUTBOX_KEY, None)
+
+
+def _email(message: Message) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_SENDER"]
-    email["To"] = to
-    email["Subject"] = subject
-    email.set_content(body)
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    return email
+
+
+def _deliver(messages: list[Message]) -> None:
+    """Send messages through the configured backend, over one SMTP connection; failures are logged, not raised."""
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "memory":
+        outbox().extend(messages)
+        return
+    if backend == "console":
+        for message in messages:
+            logger.info("Mail to %s: %s\n%s", message.to, message.subject, message.body)
+        return
+    config = current_app.config
     try:
-        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"], timeout=10) as smtp:
-            if current_app.config["MAIL_USE_TLS"]:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config["MAIL_USE_TLS"]:
                 smtp.starttls()
-            if current_app.config["MAIL_USERNAME"]:
-                smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
-            smtp.send_message(email)
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            for message in messages:
+                try:
+                    smtp.send_message(_email(message))
+                except smtplib.SMTPRecipientsRefused:
+                    # One bad address must not stop the mail to everyone else.
+                    logger.exception("Could not send mail to %s", message.to)
     except (OSError, smtplib.SMTPException):
         # The action that triggered the mail (a registration, say) is already committed; the user can ask again.
-        logger.exception("Could not send mail to %s", to)
+        logger.exception("Could not send mail to %s", ", ".join(message.to for message in messages[:10]))

@@ -1,0 +1,357 @@
+"""Following drafts and notifying users, in the app and by e-mail. Services flush and never commit."""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth import tokens
+from app.auth.models import User
+from app.comments.labels import REJECTION_LABELS, label
+from app.comments.models import Comment
+from app.db import utcnow
+from app.extensions import db
+from app.i18n import localized
+from app.laws.models import Law, LawVersion
+from app.mail import queue_mail
+from app.notifications.models import NOTIFICATION_KINDS, EmailOptOut, Follow, Notification, NotificationKind
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "kenes.notifications.unsubscribe"
+# Unsubscribe links must keep working in old e-mails; a year, unless the config says otherwise.
+UNSUBSCRIBE_TOKEN_MAX_AGE = 365 * 24 * 3600
+
+LINK_INVALID = _l("This unsubscribe link does not work. Please copy the whole link from the e-mail.")
+LINK_EXPIRED = _l("This unsubscribe link is too old. Please use the link in a more recent e-mail.")
+
+
+class UnsubscribeError(Exception):
+    """An unsubscribe link that is tampered with, cut short or too old; `message` is shown to the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+# --- following -------------------------------------------------------------------------------------------------
+
+
+def _follow_ids(user_id: int, law_id: int) -> bool:
+    if db.session.scalar(select(Follow.id).where(Follow.user_id == user_id, Follow.law_id == law_id)):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Follow(user_id=user_id, law_id=law_id))
+    except IntegrityError:
+        # A parallel request (a double click) followed first: the user follows the draft either way.
+        return False
+    return True
+
+
+def follow(user: User, law: Law) -> bool:
+    """Make the user follow the draft; return False if they already did."""
+    followed = _follow_ids(user.id, law.id)
+    if followed:
+        logger.info("User %s follows law %s", user.id, law.id)
+    return followed
+
+
+def unfollow(user: User, law: Law) -> bool:
+    """Stop the user following the draft; return False if they did not follow it."""
+    result = db.session.execute(delete(Follow).where(Follow.user_id == user.id, Follow.law_id == law.id))
+    db.session.flush()
+    return bool(result.rowcount)
+
+
+def is_following(user: User, law: Law) -> bool:
+    """Return True if the user follows the draft."""
+    if not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, Follow.law_id == law.id)) is not None
+
+
+# --- what a notification says ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Described:
+    text: str
+    url: str
+
+
+def law_title(law: Law | None, lang: str) -> str:
+    if law is None:
+        return ""
+    return localized(law, "title", lang)[0] or law.slug
+
+
+def describe(
+    kind: str,
+    *,
+    law: Law | None,
+    comment: Comment | None,
+    version: LawVersion | None,
+    lang: str,
+    external: bool = False,
+) -> Described:
+    """Return the sentence and the link for a notification, in the current locale with links in `lang`."""
+    title = law_title(law, lang)
+
+    def link(endpoint: str, **values) -> str:
+        return url_for(endpoint, lang=lang, _external=external, **values)
+
+    if kind == NotificationKind.NEW_VERSION and law is not None and version is not None:
+        url = (
+            link("laws.diff", slug=law.slug, old=version.number - 1, new=version.number)
+            if version.number > 1
+            else link("laws.show", slug=law.slug)
+        )
+        return Described(_("Version %(number)d of «%(title)s» was published.", number=version.number, title=title), url)
+    if kind == NotificationKind.REPLY and comment is not None:
+        text = _("%(name)s replied to your comment on «%(title)s».", name=comment.author.display_name, title=title)
+        return Described(text, link("comments.show_comment", comment_id=comment.id))
+    if kind == NotificationKind.APPROVED and comment is not None:
+        text = _("Your comment on «%(title)s» was published.", title=title)
+        return Described(text, link("comments.show_comment", comment_id=comment.id))
+    if kind == NotificationKind.REJECTED and comment is not None:
+        reason = label(REJECTION_LABELS, comment.rejection_reason)
+        text = _("Your comment on «%(title)s» was not published. Reason: %(reason)s.", title=title, reason=reason)
+        return Described(text, link("comments.mine"))
+    if kind == NotificationKind.ANSWERED and comment is not None:
+        text = _("The drafting agency answered your comment on «%(title)s».", title=title)
+        return Described(text, link("comments.show_comment", comment_id=comment.id))
+    # What the notification pointed to no longer exists.
+    return Described(_("This notification is no longer available."), link("notifications.index"))
+
+
+def _subject(kind: str, title: str) -> str:
+    subjects = {
+        NotificationKind.NEW_VERSION: lambda: _("New version of «%(title)s»", title=title),
+        NotificationKind.REPLY: lambda: _("New reply to your comment on Kenes"),
+        NotificationKind.APPROVED: lambda: _("Your comment on Kenes was published"),
+        NotificationKind.REJECTED: lambda: _("Your comment on Kenes was not published"),
+        NotificationKind.ANSWERED: lambda: _("The drafting agency answered your comment on Kenes"),
+    }
+    return subjects[kind]()
+
+
+# --- e-mail ----------------------------------------------------------------------------------------------------
+
+
+def user_lang(user: User) -> str:
+    """Return the language to write to the user in."""
+    return user.locale if user.locale in current_app.config["LANGUAGES"] else current_app.config["DEFAULT_LANGUAGE"]
+
+
+def unsubscribe_scope(kind: str, law: Law | None) -> int | None:
+    """Return the law an opt-out is limited to: new versions are stopped per draft, the rest for every draft."""
+    return law.id if kind == NotificationKind.NEW_VERSION and law is not None else None
+
+
+def make_unsubscribe_token(user: User, kind: str, law_id: int | None) -> str:
+    """Sign an unsubscribe link's payload."""
+    return tokens.make_token(UNSUBSCRIBE_SALT, {"uid": user.id, "kind": kind, "law": law_id})
+
+
+def _can_build_links() -> bool:
+    # Outside a request (a CLI import), links need SERVER_NAME to know the site's address.
+    return has_request_context() or bool(current_app.config.get("SERVER_NAME"))
+
+
+def _queue_email(
+    user: User, kind: str, *, law: Law | None, comment: Comment | None, version: LawVersion | None
+) -> None:
+    lang = user_lang(user)
+    token = make_unsubscribe_token(user, kind, unsubscribe_scope(kind, law))
+    with force_locale(lang):
+        described = describe(kind, law=law, comment=comment, version=version, lang=lang, external=True)
+        if kind == NotificationKind.NEW_VERSION:
+            why = _("You receive this e-mail because you follow this draft on Kenes.")
+            stop = _("To stop e-mails about new versions of this draft, open this link:")
+        else:
+            why = _("You receive this e-mail because you took part in a consultation on Kenes.")
+            stop = _("To stop e-mails like this one, open this link:")
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.display_name),
+                described.text,
+                described.url,
+                why,
+                f"{stop}\n{url_for('notifications.unsubscribe', token=token, lang=lang, _external=True)}",
+            ]
+        )
+        # A header cannot hold a line break; a title edited by hand might.
+        subject = _subject(kind, " ".join(law_title(law, lang).split()))
+    queue_mail(user.email, subject, body)
+
+
+def _opted_out(kind: str, law_id: int | None):
+    """A condition on User: the user asked not to get e-mails of this kind (for this draft, or for all)."""
+    # `== None` is rendered as IS NULL, so a law_id of None matches the opt-outs for every draft only.
+    scope = or_(EmailOptOut.law_id.is_(None), EmailOptOut.law_id == law_id)
+    return exists().where(EmailOptOut.user_id == User.id, EmailOptOut.kind == kind, scope)
+
+
+def _wants_email(user: User, opted_out: bool) -> bool:
+    # Unconfirmed addresses may belong to someone else: they get the in-app notification only.
+    return not opted_out and user.email_confirmed and _can_build_links()
+
+
+# --- notifying -------------------------------------------------------------------------------------------------
+
+
+def notify(
+    user: User,
+    kind: str,
+    law: Law | None = None,
+    comment: Comment | None = None,
+    version: LawVersion | None = None,
+) -> Notification:
+    """Notify one user in the app, and by e-mail after the commit unless they opted out."""
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if law is None and version is not None:
+        law = version.law
+    if law is None and comment is not None:
+        law = comment.law
+    notification = Notification(
+        user_id=user.id,
+        kind=kind,
+        law_id=law.id if law else None,
+        comment_id=comment.id if comment else None,
+        version_id=version.id if version else None,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    opted_out = db.session.scalar(select(_opted_out(kind, law.id if law else None)).where(User.id == user.id))
+    if _wants_email(user, bool(opted_out)):
+        _queue_email(user, kind, law=law, comment=comment, version=version)
+    return notification
+
+
+def notify_followers(version: LawVersion) -> int:
+    """Notify every follower of the version's draft; return how many were notified."""
+    law = version.law
+    kind = NotificationKind.NEW_VERSION
+    rows = db.session.execute(
+        select(User, _opted_out(kind, law.id).label("opted_out"))
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.law_id == law.id)
+        .order_by(User.id)
+    ).all()
+    if not rows:
+        return 0
+    now = utcnow()
+    db.session.execute(
+        insert(Notification),
+        [
+            {"user_id": user.id, "kind": kind.value, "law_id": law.id, "version_id": version.id, "created_at": now}
+            for user, _opted in rows
+        ],
+    )
+    emailed = 0
+    for user, opted_out in rows:
+        if _wants_email(user, bool(opted_out)):
+            _queue_email(user, kind, law=law, comment=None, version=version)
+            emailed += 1
+    logger.info("Notified %d followers of %s v%s (%d by e-mail)", len(rows), law.slug, version.number, emailed)
+    return len(rows)
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+def unread_count(user: User) -> int:
+    """Count the user's unread notifications."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read: the given ones, or all of them; return how many changed."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    result = db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount
+
+
+def notifications_page(user: User, page: int) -> Pagination:
+    """Return one page of the user's notifications, newest first, with what they point to loaded."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .options(
+            selectinload(Notification.law),
+            selectinload(Notification.version),
+            selectinload(Notification.comment).selectinload(Comment.author),
+        )
+    )
+    return db.paginate(query, page=page, per_page=current_app.config["NOTIFICATIONS_PER_PAGE"], error_out=False)
+
+
+# --- unsubscribing ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnsubscribeRequest:
+    user: User
+    kind: str
+    law: Law | None
+
+
+def read_unsubscribe_token(token: str) -> UnsubscribeRequest:
+    """Return who wants to stop which e-mails, or raise UnsubscribeError."""
+    max_age = current_app.config.get("UNSUBSCRIBE_TOKEN_MAX_AGE", UNSUBSCRIBE_TOKEN_MAX_AGE)
+    if len(token) > 500:
+        raise UnsubscribeError(LINK_INVALID)
+    try:
+        payload = tokens.read_token(UNSUBSCRIBE_SALT, token, max_age=max_age)
+    except tokens.ExpiredTokenError as error:
+        raise UnsubscribeError(LINK_EXPIRED) from error
+    except tokens.InvalidTokenError as error:
+        raise UnsubscribeError(LINK_INVALID) from error
+    user_id, kind, law_id = payload.get("uid"), payload.get("kind"), payload.get("law")
+    if (
+        not isinstance(user_id, int)
+        or kind not in NOTIFICATION_KINDS
+        or not (law_id is None or isinstance(law_id, int))
+    ):
+        raise UnsubscribeError(LINK_INVALID)
+    user = db.session.get(User, user_id)
+    law = db.session.get(Law, law_id) if law_id is not None else None
+    if user is None or (law_id is not None and law is None):
+        raise UnsubscribeError(LINK_INVALID)
+    return UnsubscribeRequest(user=user, kind=kind, law=law)
+
+
+def is_opted_out(user: User, kind: str, law: Law | None = None) -> bool:
+    """Return True if the user stopped e-mails of this kind (for this draft, or for every draft)."""
+    return bool(db.session.scalar(select(_opted_out(kind, law.id if law else None)).where(User.id == user.id)))
+
+
+def opt_out(user: User, kind: str, law: Law | None = None) -> bool:
+    """Stop e-mails of this kind to the user (for one draft if given); return False if already stopped."""
+    law_id = law.id if law else None
+    existing = db.session.scalar(
+        select(EmailOptOut.id).where(
+            EmailOptOut.user_id == user.id, EmailOptOut.kind == kind, EmailOptOut.law_id == law_id
+        )
+    )
+    if existing is not None:
+        return False
+    db.session.add(EmailOptOut(user_id=user.id, kind=kind, law_id=law_id))
+    db.session.flush()
+    logger.info("User %s stopped %s e-mails (law %s)", user.id, kind, law_id)
+    return True
