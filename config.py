@@ -61,9 +61,13 @@ class Config:
     PREMODERATION = _bool("PREMODERATION", True)
     COMMENT_RATE_PER_MINUTE = int(os.environ.get("COMMENT_RATE_PER_MINUTE", "10"))
     COMMENT_RATE_PER_DAY = int(os.environ.get("COMMENT_RATE_PER_DAY", "100"))
+    FLAG_THRESHOLD = int(os.environ.get("FLAG_THRESHOLD", "3"))  # distinct flaggers that send a comment back to review
+    MODERATION_PER_PAGE = 50
+    AUDIT_PER_PAGE = 100
     COMMENTS_BATCH = 30  # comments per "load more" batch (at most 50, so a page stays small)
     MY_COMMENTS_PER_PAGE = 20
     NOTIFICATIONS_PER_PAGE = 30
+    UNSUBSCRIBE_TOKEN_MAX_AGE = 365 * 24 * 3600
 
     LAWS_PER_PAGE = 20
     ADMIN_USERS_PER_PAGE = 50

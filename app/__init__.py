@@ -17,6 +17,7 @@ def create_app(config_class: type = Config) -> Flask:
     # Ids in URLs are database integers: a larger number is a 404, never an overflow inside the driver.
     app.url_map.converters["int"] = BoundedIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
+    app.json.ensure_ascii = False  # Kazakh and Russian text readable as is in the API
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
@@ -64,10 +65,12 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import comments, template_helpers
+    from app import comments, moderation, notifications, template_helpers
 
     template_helpers.init_app(app)
     comments.init_app(app)
+    notifications.init_app(app)
+    moderation.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     from app.laws.editor import bp as editor_bp
     from app.laws.views import bp as laws_bp
     from app.main.views import bp as main_bp
+    from app.moderation.views import bp as moderation_bp
+    from app.moderation.views import public_bp as moderation_public_bp
+    from app.notifications.views import bp as notifications_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
@@ -85,6 +91,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(laws_bp, url_prefix="/<lang:lang>/laws")
     app.register_blueprint(editor_bp, url_prefix="/<lang:lang>/editor")
     app.register_blueprint(admin_bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
+    app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
+    app.register_blueprint(moderation_public_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
@@ -102,10 +111,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
-    from app.laws.cli import laws_cli, seed_demo
+    from app.laws.cli import laws_cli
     from app.main.cli import translate_cli
+    from app.main.demo import seed_demo
+    from app.moderation.cli import moderation_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(laws_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(moderation_cli)

@@ -84,6 +84,11 @@ def time_until(value: datetime | None) -> str:
     return format_timedelta(delta, threshold=1.0)
 
 
+def duration(value) -> str:
+    """Say how long a timedelta is, in words ("3 hours")."""
+    return format_timedelta(value, threshold=1.0) if value is not None else ""
+
+
 def url_for_lang(lang: str) -> str:
     """Return the current page's URL in another language (same endpoint, same arguments)."""
     if request.endpoint is None or request.url_rule is None or "lang" not in request.url_rule.arguments:
@@ -110,5 +115,6 @@ def init_app(app: Flask) -> None:
         local_datetime=local_datetime,
         local_date=local_date,
         time_until=time_until,
+        duration=duration,
     )
     app.jinja_env.globals.update(url_for_lang=url_for_lang, page_url=page_url, heading_label=heading_label)

@@ -50,6 +50,11 @@ MAX_DEPTH = 2
 WILSON_Z = 1.96
 
 
+def _active(user) -> bool:
+    """A signed-in user whose account is not suspended."""
+    return bool(user and user.is_authenticated and not user.is_suspended)
+
+
 def wilson_lower_bound(agree: int, disagree: int) -> float:
     """Return the lower bound of the 95% Wilson interval for the share of agree votes."""
     n = agree + disagree
@@ -103,6 +108,10 @@ class Comment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Published with personal data masked: the original text stays here, shown to moderators only.
+    original_body: Mapped[str | None] = mapped_column(Text)
+    original_wording: Mapped[str | None] = mapped_column(Text)
+    masked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped["User"] = relationship()
     section: Mapped["Section"] = relationship()
@@ -140,20 +149,17 @@ class Comment(db.Model):
 
     def can_vote(self, user) -> bool:
         """Signed-in users vote on others' published comments."""
-        return (
-            self.is_public
-            and bool(user and user.is_authenticated and user.email_confirmed)
-            and user.id != self.author_id
-        )
+        return self.is_public and _active(user) and user.email_confirmed and user.id != self.author_id
 
     def can_flag(self, user) -> bool:
-        return self.is_public and bool(user and user.is_authenticated) and user.id != self.author_id
+        return self.is_public and _active(user) and user.id != self.author_id
 
     def can_reply(self, user) -> bool:
         return (
             self.is_public
             and self.depth < MAX_DEPTH
-            and bool(user and user.is_authenticated and user.email_confirmed)
+            and _active(user)
+            and user.email_confirmed
             and self.law.is_open_for_comments()
         )
 

@@ -66,6 +66,8 @@ def check_can_comment(user: User, law: Law) -> None:
     """Refuse when the user may not comment on this law now."""
     if not user.is_authenticated:
         raise CommentError(_l("Log in to comment."), status=401)
+    if user.is_suspended:
+        raise CommentError(_l("Your account is suspended, so you cannot comment."), status=403)
     if not user.email_confirmed:
         raise CommentError(_l("Confirm your e-mail address before commenting."), status=403)
     if not law.is_open_for_comments():

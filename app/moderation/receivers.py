@@ -1,0 +1,28 @@
+"""Moderation reacts to comments: screening hints, campaign fingerprints, the flag threshold."""
+
+from app.comments.models import Comment
+from app.comments.signals import comment_changed, comment_created, comment_flagged
+from app.moderation import services
+
+
+def on_comment_created(comment: Comment, **_extra) -> None:
+    services.screen_comment(comment)
+    services.fingerprint_comment(comment)
+
+
+def on_comment_changed(comment: Comment, **_extra) -> None:
+    # A masked comment keeps the hints of its original text: the moderator must still see why it was masked.
+    if comment.masked_at is None:
+        services.screen_comment(comment)
+        services.fingerprint_comment(comment)
+
+
+def on_comment_flagged(comment: Comment, **_extra) -> None:
+    services.review_if_flagged(comment)
+
+
+def connect() -> None:
+    """Subscribe to the comment signals; connecting again changes nothing."""
+    comment_created.connect(on_comment_created, weak=False)
+    comment_changed.connect(on_comment_changed, weak=False)
+    comment_flagged.connect(on_comment_flagged, weak=False)

@@ -1,0 +1,477 @@
+"""Moderation services: decisions with an audit row each, screening, campaigns, appeals, suspensions.
+
+They flush and never commit. Every decision locks the comment and re-reads its state first, so two
+moderators deciding the same comment at once produce one decision and one audit row.
+"""
+
+import logging
+import statistics
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+
+from app.auth.models import User
+from app.comments.models import REJECTION_REASONS, Comment, CommentState, Flag
+from app.comments.rendering import render_comment
+from app.comments.services import CommentError, approve_comment, reject_comment
+from app.comments.signals import comment_changed
+from app.db import utcnow
+from app.extensions import db
+from app.moderation import campaigns, screening
+from app.moderation.models import (
+    Appeal,
+    Campaign,
+    CommentBand,
+    CommentFingerprint,
+    CommentScreening,
+    ModerationAction,
+)
+
+logger = logging.getLogger(__name__)
+
+DECISIONS = ("approve", "reject", "hide", "restore", "publish_masked")
+MAX_APPEAL = 1000
+
+
+class ModerationError(CommentError):
+    """A refused moderation action, with a translated message and an HTTP status."""
+
+
+def _audit(actor: User | None, action: str, comment: Comment | None = None, **values) -> ModerationAction:
+    row = ModerationAction(actor_id=actor.id if actor else None, action=action, comment=comment, **values)
+    db.session.add(row)
+    return row
+
+
+def _lock(comment: Comment) -> Comment:
+    """Lock the comment's row and reload it, so the state checked is the state decided on."""
+    locked = db.session.scalar(
+        select(Comment).where(Comment.id == comment.id).with_for_update().execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise ModerationError(_l("This comment no longer exists."), status=404)
+    return locked
+
+
+def _resolve_flags(comment: Comment) -> int:
+    result = db.session.execute(
+        update(Flag).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None)).values(resolved_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def decide(
+    comment: Comment,
+    *,
+    actor: User,
+    action: str,
+    reason: str | None = None,
+    note: str | None = None,
+    bulk_id: str | None = None,
+) -> Comment:
+    """Apply one moderator decision to one comment and record it."""
+    if action not in DECISIONS:
+        raise ModerationError(_l("Unknown decision."))
+    if not actor.has_role("moderator"):
+        raise ModerationError(_l("Only moderators decide on comments."), status=403)
+    comment = _lock(comment)
+    if comment.author_id == actor.id:
+        raise ModerationError(_l("You cannot decide on your own comment."), status=403)
+    before = comment.state
+    note = (note or "").strip() or None
+    if action == "approve":
+        if before != CommentState.PENDING:
+            raise ModerationError(_l("This comment was already decided by someone else."), status=409)
+        approve_comment(comment)
+        _resolve_flags(comment)
+    elif action == "publish_masked":
+        if before != CommentState.PENDING:
+            raise ModerationError(_l("This comment was already decided by someone else."), status=409)
+        mask_comment(comment)
+        approve_comment(comment)
+        _resolve_flags(comment)
+    elif action == "reject":
+        if reason not in REJECTION_REASONS:
+            raise ModerationError(_l("Choose a reason from the moderation policy."))
+        if reason == "other" and not note:
+            raise ModerationError(_l("Explain the reason in a note when you choose “other”."))
+        if before != CommentState.PENDING:
+            raise ModerationError(_l("This comment was already decided by someone else."), status=409)
+        reject_comment(comment, reason=reason, note=note)
+        _resolve_flags(comment)
+    elif action == "hide":
+        if reason not in REJECTION_REASONS:
+            raise ModerationError(_l("Choose a reason from the moderation policy."))
+        if before != CommentState.APPROVED:
+            raise ModerationError(_l("Only a published comment can be hidden."), status=409)
+        comment.state = CommentState.HIDDEN
+        comment.rejection_reason, comment.rejection_note = reason, note
+        comment.reviewed_at = utcnow()
+        _resolve_flags(comment)
+        db.session.flush()
+        comment_changed.send(comment)
+    elif action == "restore":
+        if before not in (CommentState.HIDDEN, CommentState.REJECTED):
+            raise ModerationError(_l("Only a hidden or rejected comment can be restored."), status=409)
+        comment.state = CommentState.PENDING  # approve_comment publishes from pending
+        approve_comment(comment)
+        comment.rejection_reason = comment.rejection_note = None
+    _audit(actor, action, comment, reason=reason, note=note, state_before=before, state_after=comment.state,
+           bulk_id=bulk_id)  # fmt: skip
+    db.session.flush()
+    logger.info("Moderator %s: %s comment %s (%s → %s)", actor.id, action, comment.id, before, comment.state)
+    return comment
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)  # comment id → why
+    bulk_id: str = ""
+
+
+def decide_many(
+    comment_ids: list[int], *, actor: User, action: str, reason: str | None = None, note: str | None = None
+) -> BulkResult:
+    """Apply one decision to a selection; comments that cannot take it are skipped and reported."""
+    result = BulkResult(bulk_id=uuid.uuid4().hex)
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.id)).all()
+    for comment in comments:
+        try:
+            with db.session.begin_nested():
+                decide(comment, actor=actor, action=action, reason=reason, note=note, bulk_id=result.bulk_id)
+        except ModerationError as error:
+            result.skipped[comment.id] = str(error)
+        else:
+            result.done.append(comment.id)
+    return result
+
+
+def decide_campaign(campaign: Campaign, *, actor: User, action: str, reason: str | None = None,
+                    note: str | None = None) -> BulkResult:  # fmt: skip
+    """Decide every pending comment of a campaign at once."""
+    ids = db.session.scalars(
+        select(Comment.id)
+        .join(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
+        .where(CommentFingerprint.campaign_id == campaign.id, Comment.state == CommentState.PENDING)
+    ).all()
+    return decide_many(list(ids), actor=actor, action=action, reason=reason, note=note)
+
+
+# --- personal data ---------------------------------------------------------------------------------------
+
+
+def mask_comment(comment: Comment) -> Comment:
+    """Replace personal data in the public text; keep the original for moderators."""
+    if comment.masked_at is None:
+        comment.original_body, comment.original_wording = comment.body, comment.proposed_wording
+    comment.body = screening.mask_personal_data(comment.original_body or comment.body)
+    comment.body_html = render_comment(comment.body)
+    if comment.original_wording:
+        comment.proposed_wording = screening.mask_personal_data(comment.original_wording)
+    comment.masked_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def screen_comment(comment: Comment) -> CommentScreening:
+    """Compute or refresh the screening hints of a comment."""
+    found = screening.screen(f"{comment.body}\n{comment.proposed_wording or ''}")
+    row = db.session.get(CommentScreening, comment.id) or CommentScreening(comment_id=comment.id)
+    row.links = min(found.links, 32000)
+    row.profanity = bool(found.profanity)
+    row.words = ", ".join(found.profanity)[:500] or None
+    row.iin, row.phone, row.email = bool(found.iins), bool(found.phones), bool(found.emails)
+    row.hints = ",".join(found.hints)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+# --- campaigns --------------------------------------------------------------------------------------------
+
+
+def fingerprint_comment(comment: Comment) -> CommentFingerprint | None:
+    """Store a comment's signature and join it to the campaign of its look-alikes on the same draft."""
+    text = f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
+    if comment.parent_id is not None or not campaigns.is_groupable(text):
+        return None
+    signature = campaigns.signature(text)
+    band_hashes = campaigns.bands(signature)
+    band_match = or_(
+        *[(CommentBand.band == band) & (CommentBand.hash == value) for band, value in enumerate(band_hashes)]
+    )
+    candidates = db.session.scalars(
+        select(CommentFingerprint).where(
+            CommentFingerprint.comment_id.in_(
+                select(CommentBand.comment_id).where(CommentBand.law_id == comment.law_id, band_match)
+            )
+        )
+    ).all()
+    alike = [
+        c
+        for c in candidates
+        if c.comment_id != comment.id and campaigns.similarity(c.signature, signature) >= campaigns.THRESHOLD
+    ]
+    row = db.session.get(CommentFingerprint, comment.id)
+    if row is None:
+        row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id)
+    row.signature = signature
+    db.session.add(row)
+    db.session.execute(CommentBand.__table__.delete().where(CommentBand.comment_id == comment.id))
+    db.session.add_all(
+        CommentBand(comment_id=comment.id, band=band, law_id=comment.law_id, hash=value)
+        for band, value in enumerate(band_hashes)
+    )
+    if alike:
+        _join_campaign(row, alike, comment.law_id)
+    db.session.flush()
+    return row
+
+
+def _join_campaign(row: CommentFingerprint, alike: list[CommentFingerprint], law_id: int) -> None:
+    existing = sorted({c.campaign_id for c in alike if c.campaign_id})
+    campaign = db.session.get(Campaign, existing[0]) if existing else Campaign(law_id=law_id)
+    db.session.add(campaign)
+    db.session.flush()
+    # Merge other campaigns the new comment bridges into the first one.
+    if len(existing) > 1:
+        db.session.execute(
+            update(CommentFingerprint)
+            .where(CommentFingerprint.campaign_id.in_(existing[1:]))
+            .values(campaign_id=campaign.id)
+        )
+    for member in [row, *alike]:
+        member.campaign_id = campaign.id
+    db.session.flush()
+    campaign.size = db.session.scalar(
+        select(func.count()).select_from(CommentFingerprint).where(CommentFingerprint.campaign_id == campaign.id)
+    )
+
+
+def fingerprint_missing(law_id: int, batch: int = 500) -> int:
+    """Compute signatures for a draft's comments that have none yet (comments loaded in bulk, old data)."""
+    done = 0
+    while True:
+        missing = db.session.scalars(
+            select(Comment)
+            .outerjoin(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
+            .where(Comment.law_id == law_id, Comment.parent_id.is_(None), CommentFingerprint.comment_id.is_(None))
+            .order_by(Comment.id)
+            .limit(batch)
+        ).all()
+        fingerprinted = 0
+        for comment in missing:
+            text = (
+                f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
+            )
+            signature = campaigns.signature(text)
+            # Short texts get a fingerprint row too (no bands), so they are not looked at again.
+            db.session.add(CommentFingerprint(comment_id=comment.id, law_id=law_id, signature=signature))
+            if campaigns.is_groupable(text):
+                db.session.add_all(
+                    CommentBand(comment_id=comment.id, band=band, law_id=law_id, hash=value)
+                    for band, value in enumerate(campaigns.bands(signature))
+                )
+                fingerprinted += 1
+        db.session.flush()
+        done += fingerprinted
+        if len(missing) < batch:
+            return done
+
+
+def regroup_law(law_id: int) -> list[Campaign]:
+    """Recompute every campaign of a draft from stored signatures (for imports and threshold changes)."""
+    rows = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.law_id == law_id)).all()
+    banded = set(
+        db.session.scalars(select(CommentBand.comment_id).where(CommentBand.law_id == law_id, CommentBand.band == 0))
+    )
+    groups = campaigns.group({row.comment_id: row.signature for row in rows if row.comment_id in banded})
+    by_id = {row.comment_id: row for row in rows}
+    for row in rows:
+        row.campaign_id = None
+    db.session.flush()
+    db.session.execute(Campaign.__table__.delete().where(Campaign.law_id == law_id))
+    created = []
+    for members in groups:
+        campaign = Campaign(law_id=law_id, size=len(members))
+        db.session.add(campaign)
+        db.session.flush()
+        for comment_id in members:
+            by_id[comment_id].campaign_id = campaign.id
+        created.append(campaign)
+    db.session.flush()
+    return created
+
+
+# --- flags ------------------------------------------------------------------------------------------------
+
+
+def review_if_flagged(comment: Comment) -> bool:
+    """Send a published comment back to review once enough different people have flagged it."""
+    threshold = current_app.config["FLAG_THRESHOLD"]
+    flaggers = db.session.scalar(
+        select(func.count(func.distinct(Flag.user_id))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+    )
+    if flaggers < threshold or comment.state != CommentState.APPROVED:
+        return False
+    comment.state = CommentState.PENDING  # hidden from the public until a moderator decides
+    _audit(None, "review_requested", comment, state_before="approved", state_after="pending",
+           note=f"{flaggers} flags")  # fmt: skip
+    db.session.flush()
+    comment_changed.send(comment)
+    return True
+
+
+# --- accounts and appeals -------------------------------------------------------------------------------
+
+
+def suspend(user: User, *, actor: User, reason: str) -> User:
+    """Suspend an abusive account; its pending comments stay in the queue."""
+    if user.id == actor.id:
+        raise ModerationError(_l("You cannot suspend your own account."), status=403)
+    if user.has_role("moderator") and not actor.is_admin:
+        raise ModerationError(_l("Only an administrator can suspend a moderator."), status=403)
+    if not (reason or "").strip():
+        raise ModerationError(_l("Give the reason for the suspension."))
+    if user.is_suspended:
+        raise ModerationError(_l("This account is already suspended."), status=409)
+    user.suspended_at, user.suspension_reason = utcnow(), reason.strip()
+    _audit(actor, "suspend", None, user_id=user.id, note=user.suspension_reason, state_before="active",
+           state_after="suspended")  # fmt: skip
+    db.session.flush()
+    return user
+
+
+def unsuspend(user: User, *, actor: User) -> User:
+    """Lift a suspension."""
+    if not user.is_suspended:
+        raise ModerationError(_l("This account is not suspended."), status=409)
+    user.suspended_at = user.suspension_reason = None
+    _audit(actor, "unsuspend", None, user_id=user.id, state_before="suspended", state_after="active")
+    db.session.flush()
+    return user
+
+
+def file_appeal(comment: Comment, *, author: User, text: str) -> Appeal:
+    """Let the author appeal a rejection once, with a short text."""
+    if comment.author_id != author.id:
+        raise ModerationError(_l("Only the author can appeal."), status=403)
+    if author.is_suspended:
+        raise ModerationError(_l("Your account is suspended, so you cannot appeal."), status=403)
+    if comment.state != CommentState.REJECTED:
+        raise ModerationError(_l("Only a rejected comment can be appealed."), status=409)
+    text = (text or "").strip()
+    if not text:
+        raise ModerationError(_l("Explain why the decision should change."))
+    if len(text) > MAX_APPEAL:
+        raise ModerationError(_l("The appeal is too long: at most %(max)d characters."), max=MAX_APPEAL)
+    if db.session.scalar(select(Appeal.id).where(Appeal.comment_id == comment.id)):
+        raise ModerationError(_l("You have already appealed this decision."), status=409)
+    appeal = Appeal(comment_id=comment.id, author_id=author.id, text=text)
+    db.session.add(appeal)
+    db.session.flush()
+    return appeal
+
+
+def decide_appeal(appeal: Appeal, *, actor: User, overturn: bool, note: str | None = None) -> Appeal:
+    """Uphold or overturn a rejection on appeal."""
+    locked = db.session.scalar(
+        select(Appeal).where(Appeal.id == appeal.id).with_for_update().execution_options(populate_existing=True)
+    )
+    if locked.state != "open":
+        raise ModerationError(_l("This appeal was already decided by someone else."), status=409)
+    if locked.author_id == actor.id:
+        raise ModerationError(_l("You cannot decide on your own appeal."), status=403)
+    first_decider = db.session.scalar(
+        select(ModerationAction.actor_id)
+        .where(ModerationAction.comment_id == locked.comment_id, ModerationAction.action == "reject")
+        .order_by(ModerationAction.id.desc())
+        .limit(1)
+    )
+    if first_decider == actor.id:
+        # A second pair of eyes: the moderator who rejected the comment does not judge the appeal.
+        raise ModerationError(_l("Another moderator must decide this appeal: you took the first decision."), status=403)
+    comment = _lock(locked.comment)
+    locked.state, locked.decided_by_id, locked.decided_at = ("overturned" if overturn else "upheld"), actor.id, utcnow()
+    locked.decision_note = (note or "").strip() or None
+    before = comment.state
+    if overturn:
+        comment.state = CommentState.PENDING
+        approve_comment(comment)
+        comment.rejection_reason = comment.rejection_note = None
+    _audit(actor, "appeal_overturned" if overturn else "appeal_upheld", comment, note=locked.decision_note,
+           state_before=before, state_after=comment.state)  # fmt: skip
+    db.session.flush()
+    return locked
+
+
+# --- figures --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueStats:
+    pending: int
+    flagged: int
+    appeals: int
+    oldest_pending_at: datetime | None
+
+
+def queue_stats() -> QueueStats:
+    """Sizes of the three queues and when the oldest pending comment arrived."""
+    pending, oldest = db.session.execute(
+        select(func.count(Comment.id), func.min(Comment.created_at)).where(Comment.state == CommentState.PENDING)
+    ).one()
+    flagged = db.session.scalar(
+        select(func.count(func.distinct(Flag.comment_id)))
+        .join(Comment, Comment.id == Flag.comment_id)
+        .where(Flag.resolved_at.is_(None), Comment.state.in_([CommentState.APPROVED, CommentState.PENDING]))
+    )
+    appeals = db.session.scalar(select(func.count(Appeal.id)).where(Appeal.state == "open"))
+    return QueueStats(pending, flagged, appeals, oldest)
+
+
+@dataclass
+class LawModerationStats:
+    received: int
+    approved: int
+    pending: int
+    rejected_by_reason: dict[str, int]
+    hidden: int
+    withdrawn: int
+    median_time_to_decision: timedelta | None
+
+
+def law_stats(law_id: int) -> LawModerationStats:
+    """Public figures for one draft: what came in and what was decided, and how fast."""
+    counts = dict(
+        db.session.execute(
+            select(Comment.state, func.count(Comment.id)).where(Comment.law_id == law_id).group_by(Comment.state)
+        ).all()
+    )
+    reasons = dict(
+        db.session.execute(
+            select(Comment.rejection_reason, func.count(Comment.id))
+            .where(Comment.law_id == law_id, Comment.state == CommentState.REJECTED)
+            .group_by(Comment.rejection_reason)
+        ).all()
+    )
+    decided = db.session.execute(
+        select(Comment.created_at, Comment.reviewed_at).where(
+            Comment.law_id == law_id, Comment.reviewed_at.is_not(None)
+        )
+    ).all()
+    waits = [reviewed - created for created, reviewed in decided]
+    return LawModerationStats(
+        received=sum(counts.values()),
+        approved=counts.get(CommentState.APPROVED, 0),
+        pending=counts.get(CommentState.PENDING, 0),
+        rejected_by_reason={reason: reasons.get(reason, 0) for reason in REJECTION_REASONS},
+        hidden=counts.get(CommentState.HIDDEN, 0),
+        withdrawn=counts.get(CommentState.WITHDRAWN, 0),
+        median_time_to_decision=statistics.median(waits) if waits else None,
+    )
