@@ -296,10 +296,14 @@ def bulk_pending(section_ids: tuple[int, int], n: int, texts=None, prefix: str =
     rows = []
     for i, author_id in enumerate(ids):
         body = texts[i] if texts else f"Комментарий {prefix} {i}: срок нужно обсудить."
-        rows.append({"law_id": law_id, "section_id": section_id, "author_id": author_id, "depth": 0,
-                     "stance": "oppose", "body": body, "body_html": f"<p>{body}</p>", "lang": "ru", "lang_detected": "ru",
-                     "state": "pending", "client_token": f"{prefix}-{i}", "agree_count": 0, "disagree_count": 0,
-                     "score": 0.0, "created_at": now, "updated_at": now})  # fmt: skip
+        rows.append(
+            {
+                "law_id": law_id, "section_id": section_id, "author_id": author_id, "depth": 0, "stance": "oppose",
+                "body": body, "body_html": f"<p>{body}</p>", "lang": "ru", "lang_detected": "ru", "state": "pending",
+                "client_token": f"{prefix}-{i}", "agree_count": 0, "disagree_count": 0, "score": 0.0,
+                "created_at": now, "updated_at": now,
+            }
+        )  # fmt: skip
     db.session.execute(insert(Comment), rows)
     db.session.commit()
 
