@@ -21,6 +21,7 @@ run: install translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	$(BIN)/flask search reindex
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install translations lint

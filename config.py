@@ -19,9 +19,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'kenes.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh (one host) | postgres (many hosts)
+    SEARCH_WRITER = os.environ.get("SEARCH_WRITER", "thread")  # thread: after commit, off the request | inline
+    SEARCH_PER_PAGE = 10
 
     LANGUAGES = ("kk", "ru", "en")
     DEFAULT_LANGUAGE = "kk"
+    OPERATOR_LANGUAGE = "en"  # outside a request (commands, logs)
     BABEL_DEFAULT_LOCALE = "kk"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     # Flask-Babel resolves relative paths against app/, so give it the absolute one.
@@ -82,6 +86,7 @@ class TestConfig(Config):
     SECRET_KEY = "test"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
+    SEARCH_WRITER = "inline"
     # Tests hash many passwords; the production cost is measured in bench/, not paid in every test.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -65,12 +65,13 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import comments, moderation, notifications, template_helpers
+    from app import comments, moderation, notifications, search, template_helpers
 
     template_helpers.init_app(app)
     comments.init_app(app)
     notifications.init_app(app)
     moderation.init_app(app)
+    search.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation.views import bp as moderation_bp
     from app.moderation.views import public_bp as moderation_public_bp
     from app.notifications.views import bp as notifications_bp
+    from app.search.views import bp as search_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
@@ -94,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
     app.register_blueprint(moderation_public_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(search_bp, url_prefix="/<lang:lang>/search")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
@@ -115,9 +118,11 @@ def register_commands(app: Flask) -> None:
     from app.main.cli import translate_cli
     from app.main.demo import seed_demo
     from app.moderation.cli import moderation_cli
+    from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(laws_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate_cli)
     app.cli.add_command(moderation_cli)
+    app.cli.add_command(search_cli)

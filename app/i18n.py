@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
@@ -22,11 +22,13 @@ def select_locale() -> str:
     lang = g.get("lang")
     if lang:
         return lang
-    if request:
+    if has_request_context():
         return request.accept_languages.best_match(
             current_app.config["LANGUAGES"], default=current_app.config["DEFAULT_LANGUAGE"]
         )
-    return current_app.config["DEFAULT_LANGUAGE"]
+    # No reader without a request: commands and logs speak to operators, in English. Mail to a user
+    # is written inside force_locale(user.locale).
+    return current_app.config["OPERATOR_LANGUAGE"]
 
 
 def current_lang() -> str:

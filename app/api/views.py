@@ -243,3 +243,46 @@ def law_comments(slug: str):
     """Published comments on every section of a draft law (JSON pages, or all of them as CSV)."""
     law = _public_law_or_404(slug)
     return _comments_answer(select(Comment).where(Comment.law_id == law.id), f"{law.slug}-comments")
+
+
+@bp.get("/search")
+def search():
+    """Ranked search over drafts, sections and published comments, with snippets."""
+    from app.search.backend import Filters
+    from app.search.documents import TYPES
+    from app.search.services import search as run_search
+
+    query = request.args.get("q", "")
+    if not query.strip():
+        abort(400, description="q is required")
+    kind = request.args.get("type")
+    if kind is not None and kind not in TYPES:
+        abort(400, description="type must be law, section or comment")
+    lang = request.args.get("lang")
+    if lang is not None and lang not in LANGS:
+        abort(400, description="lang must be kk, ru or en")
+    page = _int_arg("page", 1, 1, 1000)
+    per_page = _int_arg("per_page", 20, 1, 50)
+    # Without a type each type's best hits come back; ask for one type to page through it.
+    filters = Filters(type=kind, law=request.args.get("law") or None, lang=lang)
+    results = run_search(query, filters, page, per_page)
+    return jsonify(
+        query=results.query,
+        incomplete=results.incomplete,
+        suggestion=results.suggestion,
+        totals=results.totals,
+        items=[
+            {
+                "type": item.type,
+                "id": item.doc_id,
+                "url": item.url,
+                "title": item.title,
+                "law_title": item.law_title,
+                "lang": item.lang,
+                "snippet": str(item.snippet),
+                "score": round(item.score, 4),
+            }
+            for kind_items in results.groups.values()
+            for item in kind_items
+        ],
+    )

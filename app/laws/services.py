@@ -30,7 +30,7 @@ from app.laws.models import (
     VersionSource,
 )
 from app.laws.parser import ParsedLaw, ParseError, parse_law
-from app.laws.signals import version_published
+from app.laws.signals import law_changed, version_changed, version_published
 
 logger = logging.getLogger(__name__)
 
@@ -293,6 +293,7 @@ def add_language(
         version.languages = ",".join(code for code in LANGS if code in [*version.language_list, lang])
     db.session.flush()
     logger.info("Added %s to %s version %s", lang, version.law.slug, version.number)
+    version_changed.send(version)
     return version
 
 
@@ -508,6 +509,7 @@ def change_status(law: Law, new_status: str, *, now: datetime | None = None) -> 
     law.status = new_status
     db.session.flush()
     logger.info("Law %s is now %s", law.slug, new_status)
+    law_changed.send(law)
     return law
 
 
@@ -517,6 +519,7 @@ def set_window(law: Law, opens_at: datetime | None, closes_at: datetime | None) 
         raise LawError(_l("The consultation must close after it opens."))
     law.opens_at, law.closes_at = opens_at, closes_at
     db.session.flush()
+    law_changed.send(law)
     return law
 
 
@@ -529,6 +532,7 @@ def update_law(law: Law, *, titles: dict[str, str], descriptions: dict[str, str]
         setattr(law, f"description_{code}", (descriptions.get(code) or "").strip() or None)
     law.committee = committee
     db.session.flush()
+    law_changed.send(law)
     return law
 
 

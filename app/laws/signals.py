@@ -6,3 +6,7 @@ _signals = Namespace()
 
 # Sent with the new LawVersion after it is flushed (not yet committed).
 version_published = _signals.signal("version-published")
+# Sent with a LawVersion whose text changed in place (a language added or replaced).
+version_changed = _signals.signal("version-changed")
+# Sent with a Law whose status, titles or window changed.
+law_changed = _signals.signal("law-changed")

@@ -168,7 +168,7 @@ def test_replying_to_oneself_notifies_nobody(app, in_request, no_premoderation, 
 
 def test_approval_notifies_the_author_and_the_parent_author(app, in_request, article, create_comment, create_user):
     parent = create_comment(article)
-    replier = create_user()
+    replier = create_user(locale="en")
     reply = post_comment(
         author=replier, section=article, body="Согласен.", stance="support", client_token="r", parent=parent
     ).comment

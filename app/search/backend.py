@@ -1,0 +1,71 @@
+"""The interface every search engine implements, and the result types the rest of Kenes sees."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.search.documents import Document
+
+
+class SearchUnavailableError(Exception):
+    """The engine cannot answer now (no index, a lock, a half-written segment): fall back to the database."""
+
+
+@dataclass
+class Filters:
+    type: str | None = None  # law / section / comment
+    law: str | None = None  # slug
+    status: str | None = None
+    agency: str | None = None
+    lang: str | None = None  # search only this language's text
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    type: str
+    score: float
+    lang: str | None = None  # the language the best snippet is in
+    snippet: str = ""  # HTML: text escaped, matches in <mark>
+
+
+@dataclass
+class Page:
+    hits: list[Hit]
+    total: int
+    suggestion: str | None = None  # "did you mean"
+    incomplete: bool = False  # answered by the database fallback
+
+
+@dataclass
+class IndexReport:
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the database
+    stale: list[str] = field(default_factory=list)  # in both, but different
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+class Backend:
+    """A search engine behind Kenes. Writes come only from the queue writer or a rebuild."""
+
+    name = "abstract"
+
+    def apply(self, upserts: list[Document], deletes: list[str]) -> None:
+        raise NotImplementedError
+
+    def rebuild(self, documents) -> int:
+        raise NotImplementedError
+
+    def search(self, query: str, filters: Filters, page: int, per_page: int) -> Page:
+        raise NotImplementedError
+
+    def hashes(self) -> dict[str, str]:
+        """Every indexed document id with its content hash."""
+        raise NotImplementedError
+
+    def exists(self) -> bool:
+        raise NotImplementedError

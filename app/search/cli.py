@@ -1,0 +1,73 @@
+"""`flask search reindex | verify | sync`."""
+
+import time
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import delete, func, select
+
+from app.db import writes
+from app.extensions import db
+from app.search import documents, get_backend
+from app.search.backend import IndexReport, SearchUnavailableError
+from app.search.models import SearchQueueEntry
+from app.search.queue import drain, queued, writer_lock
+
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("reindex")
+@writes
+def reindex_command():
+    """Build the index from the database into a fresh directory and switch to it atomically."""
+    started = time.perf_counter()
+    lock = writer_lock()
+    lock.acquire(blocking=True)
+    try:
+        # Changes queued before this point are in the rebuild; later ones stay queued for the writer.
+        high_water = db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0
+        count = get_backend().rebuild(documents.all_documents())
+        db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= high_water))
+        db.session.commit()
+    finally:
+        lock.release()
+    click.echo(f"Indexed {count} documents in {time.perf_counter() - started:.1f} s.")
+
+
+def compare() -> IndexReport:
+    """Compare what the database says is searchable with what the index holds."""
+    expected = {doc.doc_id: doc.hash for doc in documents.all_documents()}
+    actual = get_backend().hashes()
+    report = IndexReport()
+    report.missing = sorted(set(expected) - set(actual))
+    report.extra = sorted(set(actual) - set(expected))
+    report.stale = sorted(doc_id for doc_id in set(expected) & set(actual) if expected[doc_id] != actual[doc_id])
+    return report
+
+
+@search_cli.command("verify")
+def verify_command():
+    """Exit non-zero if the index and the database differ."""
+    try:
+        report = compare()
+    except SearchUnavailableError as error:
+        raise click.ClickException(f"The index cannot be read: {error}. Run `flask search reindex`.") from error
+    pending = queued()
+    for label, ids in (("missing", report.missing), ("extra", report.extra), ("stale", report.stale)):
+        if ids:
+            click.echo(f"{label}: {len(ids)} ({', '.join(ids[:10])}{', …' if len(ids) > 10 else ''})")
+    if report.clean:
+        click.echo(f"The index matches the database ({pending} change(s) still queued).")
+        return
+    raise click.ClickException("The index differs from the database.")
+
+
+@search_cli.command("sync")
+@writes
+def sync_command():
+    """Apply every queued change now (waits for another writer to finish)."""
+    done = drain(blocking=True)
+    left = queued()
+    click.echo(f"Applied {done} change(s); {left} left in the queue.")
+    if left:
+        raise click.ClickException("Some changes could not be applied; see the log.")

@@ -1,0 +1,229 @@
+"""Search for the pages and the API: ask the engine, fall back to the database, turn hits into results."""
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+from markupsafe import Markup
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.comments.models import Comment, CommentState
+from app.extensions import db
+from app.i18n import current_lang, localized
+from app.laws.models import LANGS, Agency, Law, LawStatus, LawVersion, Section
+from app.search import get_backend
+from app.search.backend import Filters, Hit, Page, SearchUnavailableError
+from app.search.documents import TYPES, latest_version_ids
+from app.search.snippets import snippet
+from app.search.whoosh_backend import clean_query
+
+logger = logging.getLogger(__name__)
+
+GROUP_SIZES = {"law": 5, "section": 10, "comment": 10}
+FALLBACK_LIMIT = 200
+
+
+@dataclass
+class Result:
+    type: str
+    doc_id: str
+    url: str
+    title: str
+    law_title: str
+    snippet: Markup
+    lang: str | None
+    score: float
+
+
+@dataclass
+class Results:
+    query: str
+    groups: dict[str, list[Result]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    suggestion: str | None = None
+    incomplete: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def search(query: str, filters: Filters, page: int = 1, per_page: int | None = None) -> Results:
+    """Search drafts, sections and comments; with a type filter one type is paginated, else each type's best."""
+    query = clean_query(query)
+    results = Results(query)
+    if not query:
+        return results
+    per_page = per_page or current_app.config["SEARCH_PER_PAGE"]
+    types = [filters.type] if filters.type in TYPES else list(TYPES)
+    for kind in types:
+        kind_filters = Filters(**{**filters.__dict__, "type": kind})
+        size, kind_page = (per_page, page) if filters.type else (GROUP_SIZES[kind], 1)
+        found = _engine_or_database(query, kind_filters, kind_page, size)
+        results.incomplete |= found.incomplete
+        results.suggestion = results.suggestion or found.suggestion
+        results.totals[kind] = found.total
+        results.groups[kind] = hydrate(found.hits, query)
+    return results
+
+
+def _engine_or_database(query: str, filters: Filters, page: int, per_page: int) -> Page:
+    try:
+        return get_backend().search(query, filters, page, per_page)
+    except SearchUnavailableError as error:
+        logger.warning("Search falls back to the database: %s", error)
+    except Exception:
+        # Whatever the engine does, a search page answers: with what the database can find.
+        logger.exception("Search engine failed; falling back to the database")
+    return database_search(query, filters, page, per_page)
+
+
+def _like_all(columns, words: list[str]):
+    """Every word appears in at least one of the columns (a few spellings: SQLite folds ASCII only)."""
+    conditions = []
+    for word in words:
+        variants = {word, word.lower(), word.capitalize(), word.upper()}
+        conditions.append(or_(*[column.contains(v, autoescape=True) for column in columns for v in variants]))
+    return and_(*conditions)
+
+
+def database_search(query: str, filters: Filters, page: int, per_page: int) -> Page:
+    """A plain substring search in the database, for when the index cannot answer."""
+    words = [word for word in query.replace('"', " ").split() if word.upper() not in ("AND", "OR", "NOT")][:8]
+    if not words:
+        return Page([], 0, incomplete=True)
+    langs = [filters.lang] if filters.lang in LANGS else list(LANGS)
+    law_conditions = [Law.status != LawStatus.DRAFT]
+    if filters.law:
+        law_conditions.append(Law.slug == filters.law)
+    if filters.status:
+        law_conditions.append(Law.status == filters.status)
+    if filters.agency:
+        law_conditions.append(Law.agency.has(Agency.slug == filters.agency))
+    if filters.type == "law":
+        columns = [getattr(Law, f"{name}_{lang}") for lang in langs for name in ("title", "description")]
+        query_ = select(Law.id).where(*law_conditions, _like_all(columns, words)).order_by(Law.id)
+        prefix = "law"
+    elif filters.type == "section":
+        columns = [getattr(Section, f"{name}_{lang}") for lang in langs for name in ("heading", "body")]
+        query_ = (
+            select(Section.id)
+            .join(LawVersion, LawVersion.id == Section.version_id)
+            .join(Law, Law.id == LawVersion.law_id)
+            .where(*law_conditions, Section.version_id.in_(latest_version_ids()), _like_all(columns, words))
+            .order_by(Section.position)
+        )
+        prefix = "section"
+    else:
+        query_ = (
+            select(Comment.id)
+            .join(Law, Law.id == Comment.law_id)
+            .where(
+                *law_conditions,
+                Comment.state == CommentState.APPROVED,
+                _like_all([Comment.body, Comment.proposed_wording], words),
+            )
+            .order_by(Comment.id.desc())
+        )
+        if filters.lang in LANGS:
+            query_ = query_.where(Comment.lang == filters.lang)
+        prefix = "comment"
+    ids = db.session.scalars(query_.limit(FALLBACK_LIMIT)).all()
+    chunk = ids[(page - 1) * per_page : page * per_page]
+    return Page([Hit(f"{prefix}:{i}", prefix, 0.0) for i in chunk], len(ids), incomplete=True)
+
+
+def _best_snippet(texts: dict[str, str], query: str) -> tuple[Markup, str | None]:
+    reader = current_lang()
+    best: tuple[int, int, Markup, str | None] = (-1, 0, Markup(""), None)
+    for lang, text in texts.items():
+        if not text:
+            continue
+        html, matches = snippet(text, query, lang)
+        rank = (matches, 1 if lang == reader else 0)
+        if rank > best[:2]:
+            best = (*rank, html, lang)
+    return best[2], best[3]
+
+
+def hydrate(hits: list[Hit], query: str) -> list[Result]:
+    """Turn hits into results with titles, links and snippets, with one query per type."""
+    ids: dict[str, list[int]] = {kind: [] for kind in TYPES}
+    for hit in hits:
+        kind, _, raw = hit.doc_id.partition(":")
+        if kind in ids and raw.isdigit():
+            ids[kind].append(int(raw))
+    laws = {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids["law"])))} if ids["law"] else {}
+    sections = {}
+    if ids["section"]:
+        sections = {
+            s.id: s
+            for s in db.session.scalars(
+                select(Section)
+                .where(Section.id.in_(ids["section"]))
+                .options(joinedload(Section.version).joinedload(LawVersion.law))
+            )
+        }
+    comments = {}
+    if ids["comment"]:
+        comments = {
+            c.id: c
+            for c in db.session.scalars(
+                select(Comment)
+                .where(Comment.id.in_(ids["comment"]))
+                .options(joinedload(Comment.law), joinedload(Comment.section))
+            )
+        }
+    from app.template_helpers import heading_label
+
+    results = []
+    for hit in hits:
+        kind, _, raw = hit.doc_id.partition(":")
+        key = int(raw) if raw.isdigit() else -1
+        if kind == "law" and key in laws:
+            law = laws[key]
+            texts = {
+                lang: "\n".join(filter(None, [getattr(law, f"title_{lang}"), getattr(law, f"description_{lang}")]))
+                for lang in LANGS
+            }
+            html, lang = _best_snippet(texts, query)
+            title = localized(law, "title")[0] or law.slug
+            results.append(
+                Result(kind, hit.doc_id, url_for("laws.show", slug=law.slug), title, title, html, lang, hit.score)
+            )
+        elif kind == "section" and key in sections:
+            section = sections[key]
+            law = section.version.law
+            texts = {
+                lang: "\n".join(filter(None, [getattr(section, f"heading_{lang}"), getattr(section, f"body_{lang}")]))
+                for lang in LANGS
+            }
+            html, lang = _best_snippet(texts, query)
+            label = heading_label(section.kind, section.number, lang or current_lang())
+            heading = getattr(section, f"heading_{lang}", None) if lang else None
+            title = f"{label}. {heading}" if heading else label
+            url = url_for("laws.show", slug=law.slug) + f"#{section.anchor}"
+            results.append(
+                Result(kind, hit.doc_id, url, title, localized(law, "title")[0] or law.slug, html, lang, hit.score)
+            )
+        elif kind == "comment" and key in comments:
+            comment = comments[key]
+            html, lang = _best_snippet(
+                {comment.lang: "\n".join(filter(None, [comment.body, comment.proposed_wording]))}, query
+            )
+            label = heading_label(comment.section.kind, comment.section.number, current_lang())
+            url = url_for("comments.show_comment", comment_id=comment.id)
+            results.append(
+                Result(
+                    kind,
+                    hit.doc_id,
+                    url,
+                    label,
+                    localized(comment.law, "title")[0] or comment.law.slug,
+                    html,
+                    lang,
+                    hit.score,
+                )
+            )
+    return results
