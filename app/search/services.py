@@ -200,7 +200,9 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
                 for lang in LANGS
             }
             html, lang = _best_snippet(texts, query)
-            label = heading_label(section.kind, section.number, lang or current_lang())
+            # "14-бап, 1-тармақ": a point alone ("1-тармақ") does not say where it is.
+            parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
+            label = ", ".join(heading_label(kind, number, lang or current_lang()) for kind, number in parts)
             heading = getattr(section, f"heading_{lang}", None) if lang else None
             title = f"{label}. {heading}" if heading else label
             url = url_for("laws.show", slug=law.slug) + f"#{section.anchor}"
