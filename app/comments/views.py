@@ -23,6 +23,7 @@ from app.i18n import current_lang
 from app.laws.models import Law, Section
 from app.laws.services import word_diff
 from app.laws.views import build_tree, get_law_or_404, request_page, text_language
+from app.web import commit_or_flash
 
 bp = Blueprint("comments", __name__, template_folder="templates")
 
@@ -316,14 +317,7 @@ def withdraw(comment_id: int):
     """Withdraw one's own comment (it is kept, but no longer shown)."""
     comment = get_comment_or_404(comment_id)
     if ActionForm().validate_on_submit():
-        try:
-            withdraw_comment(comment, user=current_user)
-        except CommentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Your comment was withdrawn."), "success")
+        commit_or_flash(lambda: withdraw_comment(comment, user=current_user), _("Your comment was withdrawn."))
     return redirect(url_for("comments.mine"))
 
 
@@ -334,14 +328,10 @@ def change_language(comment_id: int):
     comment = get_comment_or_404(comment_id)
     form = LanguageForm()
     if form.validate_on_submit():
-        try:
-            set_language(comment, user=current_user, lang=form.lang.data)
-        except CommentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The language of your comment was changed."), "success")
+        commit_or_flash(
+            lambda: set_language(comment, user=current_user, lang=form.lang.data),
+            _("The language of your comment was changed."),
+        )
     return redirect(url_for("comments.mine"))
 
 

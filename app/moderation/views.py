@@ -28,6 +28,7 @@ from app.moderation.services import (
     suspend,
     unsuspend,
 )
+from app.web import commit_or_flash
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 public_bp = Blueprint("moderation_public", __name__, template_folder="templates")
@@ -252,16 +253,12 @@ def decide_one(comment_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        decide(
+    commit_or_flash(
+        lambda: decide(
             comment, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
-        )
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Decision recorded."), "success")
+        ),
+        _("Decision recorded."),
+    )
     return redirect(_back(url_for("moderation.pending")))
 
 
@@ -336,14 +333,7 @@ def unsuspend_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    try:
-        unsuspend(user, actor=current_user)
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The suspension is lifted."), "success")
+    commit_or_flash(lambda: unsuspend(user, actor=current_user), _("The suspension is lifted."))
     return redirect(_back(url_for("moderation.pending")))
 
 
