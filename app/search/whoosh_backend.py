@@ -115,15 +115,15 @@ class WhooshBackend(Backend):
         if not text:
             return Page([], 0)
 
-        def run(searcher):
-            parser = qparser.MultifieldParser(
-                _fields_for(filters.lang), searcher.schema, group=qparser.OrGroup.factory(0.9)
-            )
+        def parse(searcher, group):
+            parser = qparser.MultifieldParser(_fields_for(filters.lang), searcher.schema, group=group)
             # Field prefixes and wildcards would let a query reach stored ids or scan every term.
             parser.remove_plugin_class(qparser.FieldsPlugin)
             parser.remove_plugin_class(qparser.WildcardPlugin)
-            parsed = parser.parse(text)
-            conditions = [parsed]
+            return parser.parse(text)
+
+        def run(searcher):
+            conditions = []
             for name, value in (
                 ("type", filters.type),
                 ("law", filters.law),
@@ -134,7 +134,14 @@ class WhooshBackend(Backend):
                     conditions.append(Term(name, value))
             if filters.date_from or filters.date_to:
                 conditions.append(DateRange("date", filters.date_from, filters.date_to))
-            results = searcher.search_page(And(conditions), page, pagelen=per_page)
+            # Every word must match (as PostgreSQL's websearch does, and people expect); intersecting posting
+            # lists is also 2-3x faster than scoring every document with any word. Only when that finds
+            # nothing do any-word matches, best first, get a chance.
+            parsed = parse(searcher, qparser.AndGroup)
+            results = searcher.search_page(And([parsed, *conditions]), page, pagelen=per_page)
+            if results.total == 0 and len(text.split()) > 1:
+                parsed = parse(searcher, qparser.OrGroup.factory(0.9))
+                results = searcher.search_page(And([parsed, *conditions]), page, pagelen=per_page)
             hits = [Hit(doc_id=hit["doc_id"], type=hit["type"], score=hit.score or 0.0) for hit in results]
             suggestion = None
             if results.total < 3:
