@@ -138,17 +138,24 @@ class WhooshBackend(Backend):
             # lists is also 2-3x faster than scoring every document with any word. Only when that finds
             # nothing do any-word matches, best first, get a chance.
             parsed = parse(searcher, qparser.AndGroup)
-            results = searcher.search_page(And([parsed, *conditions]), page, pagelen=per_page)
-            if results.total == 0 and len(text.split()) > 1:
+            results = searcher.search(And([parsed, *conditions]), limit=page * per_page)
+            if results.is_empty() and len(text.split()) > 1:
                 parsed = parse(searcher, qparser.OrGroup.factory(0.9))
-                results = searcher.search_page(And([parsed, *conditions]), page, pagelen=per_page)
-            hits = [Hit(doc_id=hit["doc_id"], type=hit["type"], score=hit.score or 0.0) for hit in results]
+                results = searcher.search(And([parsed, *conditions]), limit=page * per_page)
+            hits = [
+                Hit(doc_id=hit["doc_id"], type=hit["type"], score=hit.score or 0.0)
+                for hit in results[(page - 1) * per_page : page * per_page]
+            ]
+            # An exact count walks every match a second time (a third of the query time on 30k documents);
+            # Whoosh's estimate comes from the posting lists and is exact for one-word queries.
+            total = len(results) if results.has_exact_length() else results.estimated_length()
+            total = max(total, results.scored_length())
             suggestion = None
-            if results.total < 3:
+            if total < 3:
                 corrected = searcher.correct_query(parsed, text)
                 if corrected.query != parsed:
                     suggestion = corrected.string
-            return Page(hits, results.total, suggestion)
+            return Page(hits, total, suggestion)
 
         return self._with_searcher(run)
 
