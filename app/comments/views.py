@@ -343,15 +343,10 @@ def vote_on(comment_id: int):
     raw = request.form.get("value", "")
     value = {"1": 1, "-1": -1, "0": 0}.get(raw)
     if ActionForm().validate_on_submit():
-        try:
-            if value is None:
-                raise CommentError(_("Unknown vote."))
-            vote(comment, user=current_user, value=value)
-        except CommentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if value is None:
+            flash(_("Unknown vote."), "error")
         else:
-            db.session.commit()
+            commit_or_flash(lambda: vote(comment, user=current_user, value=value))
     return redirect(url_for("comments.show_comment", comment_id=comment.id))
 
 
@@ -364,14 +359,10 @@ def flag_comment(comment_id: int):
         abort(403)
     form = FlagForm()
     if form.validate_on_submit():
-        try:
-            flag(comment, user=current_user, reason=form.reason.data, note=form.note.data)
-        except CommentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you. The moderators will look at this comment."), "success")
+        commit_or_flash(
+            lambda: flag(comment, user=current_user, reason=form.reason.data, note=form.note.data),
+            _("Thank you. The moderators will look at this comment."),
+        )
         return redirect(url_for("comments.show_comment", comment_id=comment.id))
     return render_template("comments/flag.html", comment=comment, form=form)
 

@@ -346,14 +346,11 @@ def decide_on_appeal(appeal_id: int):
     form = AppealDecisionForm()
     if not form.validate_on_submit() or form.outcome.data not in ("upheld", "overturned"):
         abort(400)
-    try:
-        decide_appeal(appeal, actor=current_user, overturn=form.outcome.data == "overturned", note=form.note.data)
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Decision recorded."), "success")
+    overturn = form.outcome.data == "overturned"
+    commit_or_flash(
+        lambda: decide_appeal(appeal, actor=current_user, overturn=overturn, note=form.note.data),
+        _("Decision recorded."),
+    )
     return redirect(url_for("moderation.appeals"))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select
 
+from app.db import write_transaction
 from app.extensions import db
 from app.search import documents
 from app.search.backend import SearchUnavailableError
@@ -82,8 +83,11 @@ def drain(blocking: bool = False) -> int:
             deletes = [doc_id for doc_id, doc in built.items() if doc is None]
             db.session.rollback()  # end the read before the (slow) index write: don't hold a snapshot open
             backend.apply(upserts, deletes)
-            db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id.in_([row_id for row_id, _ in rows])))
-            db.session.commit()
+            with write_transaction():  # a write after the reads above: take SQLite's lock up front
+                db.session.execute(
+                    delete(SearchQueueEntry).where(SearchQueueEntry.id.in_([row_id for row_id, _ in rows]))
+                )
+                db.session.commit()
             done += len(doc_ids)
     except SearchUnavailableError as error:
         db.session.rollback()
