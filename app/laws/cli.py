@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.db import writes
 from app.extensions import db
-from app.laws.editor import law_error_message, parse_error_message
+from app.laws.messages import law_error_message, parse_error_message
 from app.laws.models import LANGS, Agency, Committee, Law
 from app.laws.parser import ParseError, read_upload
 from app.laws.services import (

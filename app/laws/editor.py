@@ -16,6 +16,7 @@ from app.auth.decorators import require_role
 from app.extensions import db
 from app.i18n import localized
 from app.laws.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
+from app.laws.messages import law_error_message, parse_error_message
 from app.laws.models import LANGS, STATUS_TRANSITIONS, Agency, Committee, Law
 from app.laws.parser import ParsedLaw, ParseError, detect_lang, read_upload
 from app.laws.services import (
@@ -37,33 +38,7 @@ from app.laws.views import get_version_or_404, request_page
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
-PARSE_MESSAGES = {
-    "empty": _l("The text is empty. Paste the text of the draft or choose a file."),
-    "binary": _l("This file does not look like text. Upload a .txt or .docx file."),
-    "too_large": _l("The text is too large: the limit is %(limit)s MB."),
-    "bad_docx": _l("This .docx file cannot be read. Save it again in Word or upload the text as .txt."),
-    "bad_type": _l("Only .txt and .docx files can be uploaded."),
-    "no_structure": _l(
-        "No chapters or articles were found. Headings must look like «Глава 1.», «Статья 1.», "
-        "«1-тарау.», «1-бап.», «Chapter 1.» or «Article 1.», each on its own line."
-    ),
-    "bad_encoding": _l("The file's text encoding could not be recognised. Save it as UTF-8."),
-}
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
-ALMATY = ZoneInfo("Asia/Almaty")
-
-
-def parse_error_message(error: ParseError) -> str:
-    """Translate a parser error code into a sentence for the editor."""
-    template = PARSE_MESSAGES.get(error.code, _l("The text could not be read."))
-    params = dict(error.params)
-    if "limit" in params:
-        params["limit"] = round(int(params["limit"]) / (1024 * 1024), 1)
-    return str(template) % params if params and "%(" in str(template) else str(template)
-
-
-def law_error_message(error: LawError) -> str:
-    return str(error.message) % error.params if error.params else str(error.message)
 
 
 def get_law_for_edit(slug: str) -> Law:
@@ -243,12 +218,17 @@ def manage(slug: str):
     )
 
 
+def _display_zone() -> ZoneInfo:
+    # The window is typed in the zone pages show dates in (Asia/Almaty), and stored in UTC.
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
 def _to_local(value: datetime | None) -> datetime | None:
-    return value.astimezone(ALMATY).replace(tzinfo=None) if value else None
+    return value.astimezone(_display_zone()).replace(tzinfo=None) if value else None
 
 
 def _to_utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=ALMATY).astimezone(UTC) if value else None
+    return value.replace(tzinfo=_display_zone()).astimezone(UTC) if value else None
 
 
 @bp.post("/laws/<slug>/status")

@@ -29,7 +29,7 @@ from app.laws.models import (
     SectionIdentity,
     VersionSource,
 )
-from app.laws.parser import ParsedLaw, ParseError, parse_law
+from app.laws.parser import ParsedLaw, parse_law
 from app.laws.signals import law_changed, version_changed, version_published
 
 logger = logging.getLogger(__name__)
@@ -534,24 +534,3 @@ def update_law(law: Law, *, titles: dict[str, str], descriptions: dict[str, str]
     db.session.flush()
     law_changed.send(law)
     return law
-
-
-__all__ = [
-    "Alignment",
-    "AlignmentError",
-    "DiffItem",
-    "LawError",
-    "ParseError",
-    "add_language",
-    "align",
-    "change_status",
-    "create_law",
-    "diff_versions",
-    "load_sections",
-    "parse_text",
-    "publish_version",
-    "set_window",
-    "slugify",
-    "update_law",
-    "word_diff",
-]

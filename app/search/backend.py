@@ -6,6 +6,14 @@ from datetime import datetime
 from app.search.documents import Document
 
 
+def clean_query(text: str) -> str:
+    """Keep what a person typed but drop what only confuses the parser: control characters, excess length."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)[:500]
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    return " ".join(text.split())
+
+
 class SearchUnavailableError(Exception):
     """The engine cannot answer now (no index, a lock, a half-written segment): fall back to the database."""
 

@@ -52,10 +52,9 @@ from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.search.analysis import stem_text
-from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError
+from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import Document
 from app.search.models import SearchDocument
-from app.search.whoosh_backend import clean_query
 
 logger = logging.getLogger(__name__)
 

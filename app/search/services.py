@@ -13,10 +13,10 @@ from app.extensions import db
 from app.i18n import current_lang, localized
 from app.laws.models import LANGS, Agency, Law, LawStatus, LawVersion, Section
 from app.search import get_backend
-from app.search.backend import Filters, Hit, Page, SearchUnavailableError
+from app.search.backend import Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import TYPES, latest_version_ids
 from app.search.snippets import snippet
-from app.search.whoosh_backend import clean_query
+from app.template_helpers import heading_label
 
 logger = logging.getLogger(__name__)
 
@@ -175,8 +175,6 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
                 .options(joinedload(Comment.law), joinedload(Comment.section))
             )
         }
-    from app.template_helpers import heading_label
-
     results = []
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")

@@ -20,7 +20,7 @@ from whoosh.query import And, DateRange, Term
 
 from app.laws.models import LANGS
 from app.search.analysis import analyzer_for
-from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError
+from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import Document
 
 logger = logging.getLogger(__name__)
@@ -47,14 +47,6 @@ def make_schema() -> Schema:
 
 def _fields_for(lang: str | None) -> list[str]:
     return [f"text_{lang}"] if lang in LANGS else [f"text_{code}" for code in LANGS]
-
-
-def clean_query(text: str) -> str:
-    """Keep what a person typed but drop what only confuses the parser: control characters, excess length."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text)[:500]
-    if text.count('"') % 2:
-        text = text.replace('"', " ")
-    return " ".join(text.split())
 
 
 class WhooshBackend(Backend):

@@ -59,7 +59,7 @@ def test_too_long_comment_keeps_the_text(client, auth, article, create_user):
     response = client.post(post_url(article), data={"stance": "support", "body": body, "client_token": "t"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Field cannot be longer than 5000 characters." in html or "too long" in html
+    assert "Field cannot be longer than 5000 characters." in html
     assert body in html  # the typed text is still in the form
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 
@@ -96,7 +96,7 @@ def test_proposed_wording_is_shown_as_a_diff(client, app, auth, article, create_
         data={"stance": "amend", "body": "Короче.", "proposed_wording": wording, "lang": "ru", "client_token": "p"},
     )
     html = client.get(section_url(article, "ru")).get_data(as_text=True)
-    assert "Предлагаемая редакция" in html or "Proposed wording" in html
+    assert "Предлагаемая редакция" in html
     assert "<ins>" in html
 
 

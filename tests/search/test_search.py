@@ -100,7 +100,7 @@ def test_english_stemming(test_law):
 def test_kazakh_query_does_not_match_unrelated_russian(test_law):
     results = search("балалар", Filters(type="section"))
     titles = section_titles(results)
-    assert any("Балалар" in t or "Children" in t for t in titles)
+    assert any("Балалар" in t for t in titles)
     assert not any("Балансовая" in t for t in titles)
 
 
@@ -207,7 +207,7 @@ def test_writes_succeed_and_search_falls_back_without_an_index(client, app, auth
     )
     assert response.status_code == 302  # the write succeeded
     html = client.get("/ru/search/", query_string={"q": "закон"}).get_data(as_text=True)
-    assert "may be incomplete" in html.replace("могут быть неполными", "may be incomplete") or "неполн" in html
+    assert "получены упрощённым поиском и могут быть неполными" in html
     assert "Статья 2." in html  # the database fallback still finds it
     assert runner.invoke(args=["search", "verify"]).exit_code != 0
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
