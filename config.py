@@ -1,10 +1,20 @@
 """Configuration read from the environment, with safe defaults for a developer machine."""
 
+import logging
 import os
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("KENES_INSTANCE_DIR", BASE_DIR / "instance"))
+# Public, so anyone can forge sessions and e-mailed links with it: fine on a laptop, refused in production.
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105
+SECRET_KEY_MIN_LENGTH = 32
+
+logger = logging.getLogger(__name__)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -14,8 +24,49 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe for where the app runs; the message names each bad setting."""
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Return what is wrong with the settings for a public deployment, one sentence per setting."""
+    problems = []
+    secret_key = config.get("SECRET_KEY") or ""
+    if not secret_key or secret_key == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY is not set (the default is public: anyone could forge sessions and links).")
+    elif len(secret_key) < SECRET_KEY_MIN_LENGTH:
+        problems.append(f"SECRET_KEY is shorter than {SECRET_KEY_MIN_LENGTH} characters.")
+    if not config.get("TRUSTED_HOSTS"):
+        problems.append("TRUSTED_HOSTS is empty (list the site's host names, comma-separated).")
+    base_url = urlsplit(config.get("BASE_URL") or "")
+    if base_url.scheme not in ("http", "https") or not base_url.netloc:
+        problems.append("BASE_URL is empty or not an absolute http(s) address (links in e-mails start with it).")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE is off (set SESSION_COOKIE_SECURE=1 and serve the site over HTTPS).")
+    return problems
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Refuse to run with KENES_ENV=production and unsafe settings; elsewhere only warn about the public key."""
+    if config.get("KENES_ENV") == "production":
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError(
+                "Kenes will not start with KENES_ENV=production and these settings:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
+            )
+    elif config.get("SECRET_KEY") == DEV_SECRET_KEY:
+        logger.warning("SECRET_KEY is the public development default; set it (and KENES_ENV=production) online.")
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # "production" makes create_app refuse unsafe settings (see check_config); anything else is development.
+    KENES_ENV = os.environ.get("KENES_ENV", "development").strip().lower()
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'kenes.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
@@ -32,8 +83,11 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     DISPLAY_TIMEZONE = "Asia/Almaty"
 
-    # Links in e-mails are built from the Host header: in production list the real host names.
-    TRUSTED_HOSTS = [host for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host] or None
+    # Requests for any other Host header are refused with a 400; in production list the real host names.
+    TRUSTED_HOSTS = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()] or None
+    # The site's address as people reach it: every link in an e-mail starts with it, never with the request's
+    # Host header (which the sender of a reset request chooses). No default in production: it must be set.
+    BASE_URL = os.environ.get("BASE_URL", "" if KENES_ENV == "production" else "http://127.0.0.1:5000").rstrip("/")
     # Number of reverse proxies in front of gunicorn, so request.remote_addr is the client's address.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
@@ -43,6 +97,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # "Stay logged in" lasts a month, not Flask-Login's year: a forgotten device is not logged in for ever.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = None  # a long form (a law's text) must not expire while being written
 
     # argon2id, OWASP "m=19 MiB, t=2, p=1" is the floor; these are above it.
@@ -51,7 +107,34 @@ class Config:
     ARGON2_PARALLELISM = 2
     PASSWORD_MIN_LENGTH = 10
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
+    # Staff accounts hold the keys: these roles sign in with a TOTP code too, and their sessions end after
+    # STAFF_IDLE_MINUTES without a request or STAFF_SESSION_HOURS after logging in, whichever comes first.
+    TWO_FACTOR_ROLES = ("editor", "moderator", "mp", "admin")
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+    STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "12"))
+    TOTP_ISSUER = "Kenes"  # the account's label in the authenticator app
     RESET_TOKEN_MAX_AGE = 3600
+
+    # Throttles, counted in the database so that every worker process shares them.
+    # Logging in: failures per address from one client lock that client out of the address; failures per
+    # address from every client (a guesser spread over many machines) lock the address; failures per client
+    # over every address (a password sprayer) lock the client. Checked before any password is hashed.
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_ACCOUNT_MAX_FAILURES = _int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
+    LOGIN_CLIENT_MAX_FAILURES = _int("LOGIN_CLIENT_MAX_FAILURES", 10)
+    LOGIN_WINDOW_MINUTES = _int("LOGIN_WINDOW_MINUTES", 15)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    # Wrong current passwords on the change-password form, per account.
+    PASSWORD_CHANGE_MAX_FAILURES = _int("PASSWORD_CHANGE_MAX_FAILURES", 5)
+    PASSWORD_CHANGE_WINDOW_MINUTES = _int("PASSWORD_CHANGE_WINDOW_MINUTES", 15)
+    # Mails with links (confirmation, reset, "someone registered with your address") asked for one address,
+    # and registrations, reset and resend requests from one client address, per hour.
+    ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR = _int("ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR", 3)
+    ACCOUNT_MAILS_PER_CLIENT_PER_HOUR = _int("ACCOUNT_MAILS_PER_CLIENT_PER_HOUR", 10)
+    # argon2 hashes at once per process (each takes ~150 ms and 64 MiB); a request that cannot get a turn
+    # within the wait is answered "busy, try again" instead of queueing behind a flood.
+    PASSWORD_HASH_CONCURRENCY = _int("PASSWORD_HASH_CONCURRENCY", 2)
+    PASSWORD_HASH_WAIT_SECONDS = float(os.environ.get("PASSWORD_HASH_WAIT_SECONDS", "2"))
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | smtp | memory
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Kenes <no-reply@kenes.local>")
@@ -66,6 +149,9 @@ class Config:
     COMMENT_RATE_PER_MINUTE = int(os.environ.get("COMMENT_RATE_PER_MINUTE", "10"))
     COMMENT_RATE_PER_DAY = int(os.environ.get("COMMENT_RATE_PER_DAY", "100"))
     FLAG_THRESHOLD = int(os.environ.get("FLAG_THRESHOLD", "3"))  # distinct flaggers that send a comment back to review
+    # Only reports from accounts at least this old (when they report) count toward FLAG_THRESHOLD, so a batch of
+    # freshly registered accounts cannot hide a comment; their reports are still shown to moderators.
+    FLAG_MIN_ACCOUNT_AGE_HOURS = float(os.environ.get("FLAG_MIN_ACCOUNT_AGE_HOURS", "24"))
     MODERATION_PER_PAGE = 50
     AUDIT_PER_PAGE = 100
     COMMENTS_BATCH = 30  # comments per "load more" batch (at most 50, so a page stays small)
@@ -83,6 +169,9 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    KENES_ENV = "testing"
+    # The test client's host, so tests can follow the links in e-mails.
+    BASE_URL = "http://localhost"
     SECRET_KEY = "test"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
@@ -93,3 +182,5 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     # Most tests post forms directly; tests/test_security.py turns CSRF back on and checks every form.
     WTF_CSRF_ENABLED = False
+    # Most tests log staff in with a password alone; tests/auth/test_two_factor.py turns two-factor back on.
+    TWO_FACTOR_ROLES = ()

@@ -7,13 +7,15 @@ from flask import Flask, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import INSTANCE_DIR, Config
+from config import INSTANCE_DIR, Config, check_config
 
 
 def create_app(config_class: type = Config) -> Flask:
     """Build the application: the only place where extensions, blueprints and commands are wired."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class)
+    # Before anything else: with KENES_ENV=production and unsafe settings, no worker or command starts.
+    check_config(app.config)
     # Ids in URLs are database integers: a larger number is a 404, never an overflow inside the driver.
     app.url_map.converters["int"] = BoundedIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
@@ -65,18 +67,24 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import comments, moderation, notifications, search, template_helpers
+    from app import comments, moderation, notifications, search, security, template_helpers
 
+    security.init_app(app)
     template_helpers.init_app(app)
     comments.init_app(app)
     notifications.init_app(app)
     moderation.init_app(app)
     search.init_app(app)
 
+    from app.auth import two_factor
+
+    two_factor.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
+    from app.auth.two_factor.views import bp as two_factor_bp
     from app.auth.views import bp as auth_bp
     from app.comments.views import bp as comments_bp
     from app.laws.editor import bp as editor_bp
@@ -89,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
+    app.register_blueprint(two_factor_bp, url_prefix="/<lang:lang>/auth")
     app.register_blueprint(comments_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(laws_bp, url_prefix="/<lang:lang>/laws")
     app.register_blueprint(editor_bp, url_prefix="/<lang:lang>/editor")

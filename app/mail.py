@@ -2,12 +2,14 @@
 
 `send_mail` sends at once. `queue_mail` holds the message until the database transaction commits, so a
 rolled-back action e-mails nobody; a rolled-back savepoint drops only the mail queued inside it.
+Links in mail come from `external_url`, which starts them with BASE_URL, never with the request's Host header.
 """
 
 import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -45,6 +47,15 @@ def init_app(app: Flask) -> None:
     ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Return the absolute address of a page for an e-mail, starting with BASE_URL; works outside a request."""
+    # Whoever asks for a reset link chooses the Host header; bound to BASE_URL, the link goes to our site.
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def outbox() -> list[Message]:

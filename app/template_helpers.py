@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every domain's templates."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_timedelta
@@ -89,22 +90,37 @@ def duration(value) -> str:
     return format_timedelta(value, threshold=1.0) if value is not None else ""
 
 
+def _current_url(changes: dict, lang: str | None = None) -> str:
+    """Return the current page's URL in `lang` (default: the page's own) with some query arguments changed.
+
+    The path comes from the route's own arguments and the query string is encoded here: handing the request's
+    arguments to url_for would let `?endpoint=` or `?_method=` break it (a 500), `?_external=1&_scheme=...`
+    make links absolute from the Host header, and a `?lang=` filter switch the interface language.
+    """
+    values = dict(request.view_args or {})
+    if lang:
+        values["lang"] = lang
+    path = url_for(request.endpoint, **values)
+    query = [(key, value) for key, value in request.args.items(multi=True) if key not in changes]
+    query += [(key, value) for key, value in changes.items() if value is not None]
+    return f"{path}?{urlencode(query)}" if query else path
+
+
 def url_for_lang(lang: str) -> str:
-    """Return the current page's URL in another language (same endpoint, same arguments)."""
+    """Return the current page's URL in another language (same page, same query string)."""
     if request.endpoint is None or request.url_rule is None or "lang" not in request.url_rule.arguments:
         return url_for("main.index", lang=lang)
-    args = dict(request.view_args or {})
-    args.update(request.args.to_dict())
-    args["lang"] = lang
-    return url_for(request.endpoint, **args)
+    return _current_url({}, lang=lang)
 
 
 def page_url(page: int) -> str:
     """Return the current URL with another page number, keeping the filters."""
-    args = dict(request.view_args or {})
-    args.update(request.args.to_dict())
-    args["page"] = page
-    return url_for(request.endpoint, **args)
+    return _current_url({"page": page})
+
+
+def current_url(**changes) -> str:
+    """Return the current URL with these query arguments replaced (None drops one), keeping the others."""
+    return _current_url(changes)
 
 
 def init_app(app: Flask) -> None:
@@ -117,4 +133,6 @@ def init_app(app: Flask) -> None:
         time_until=time_until,
         duration=duration,
     )
-    app.jinja_env.globals.update(url_for_lang=url_for_lang, page_url=page_url, heading_label=heading_label)
+    app.jinja_env.globals.update(
+        url_for_lang=url_for_lang, page_url=page_url, current_url=current_url, heading_label=heading_label
+    )

@@ -11,6 +11,7 @@ from app.admin.services import AdminError
 from app.auth.decorators import require_role
 from app.auth.models import ROLE_VALUES, User
 from app.auth.services import AuthError
+from app.auth.two_factor import services as two_factor
 from app.extensions import db
 from app.laws.models import Agency, Committee
 
@@ -102,6 +103,22 @@ def edit_user(user_id: int):
             flash(_("The role of %(name)s is saved.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+def reset_two_factor(user_id: int):
+    """Turn off a user's two-factor sign-in, e.g. after a lost phone; they set it up again at the next login."""
+    user = db.get_or_404(User, user_id)
+    two_factor.reset(user, acting_user=current_user._get_current_object())
+    db.session.commit()
+    flash(
+        _(
+            "Two-factor sign-in of %(name)s is reset and they are logged out. Staff set it up again at next login.",
+            name=user.display_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _organisation_list(kind: str):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.auth import services
 from app.auth.models import ROLE_VALUES
 from app.auth.services import AuthError
+from app.auth.two_factor import services as two_factor
 from app.extensions import db
 from app.laws.models import Agency, Committee
 
@@ -83,3 +84,15 @@ def set_role_command(email, role, agency_slug, committee_slug):
         raise _fail(error) from error
     db.session.commit()
     click.echo(f"{user.email} now has role {user.role}.")
+
+
+@users_cli.command("reset-two-factor")
+@click.option("--email", required=True, help="E-mail address of the account.")
+def reset_two_factor_command(email):
+    """Turn off an account's two-factor sign-in (lost phone and codes) and log it out everywhere."""
+    user = services.get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account with the e-mail address {email.strip()!r}.")
+    two_factor.reset(user)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {user.email} is reset; staff set it up again at their next login.")

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from app.auth.services import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, get_user_by_email, password_problem
+from app.auth.services import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, password_problem
 from app.forms import BaseForm
 from app.i18n import LANGUAGE_NAMES
 
@@ -52,9 +52,8 @@ class RegisterForm(BaseForm):
     confirm = _confirm_field("password")
     submit = SubmitField(_l("Create my account"))
 
-    def validate_email(self, field) -> None:
-        if get_user_by_email(field.data) is not None:
-            raise ValidationError(_l("An account with this e-mail address already exists."))
+    # No check that the address is free: saying so would tell anyone which addresses have accounts.
+    # The view answers as for a new account and e-mails the owner instead.
 
     def validate_password(self, field) -> None:
         problem = password_problem(field.data, email=self.email.data or "", display_name=self.display_name.data or "")

@@ -4,30 +4,26 @@ Functions here flush and never commit: the view or CLI command that calls them c
 """
 
 import logging
-import math
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, format_timedelta, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import tokens
+from app.auth import throttle, tokens
 from app.auth.models import ROLE_VALUES, LoginAttempt, Role, User, new_session_token
 from app.auth.passwords import hash_password, is_common_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.extensions import db
-from app.mail import send_mail
+from app.mail import external_url, send_mail
 
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MAX_LENGTH = 256
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_LOCK = timedelta(minutes=15)
 # Older attempts no longer count towards any lock; keep the table small.
 LOGIN_ATTEMPTS_KEPT = timedelta(days=1)
 
@@ -48,8 +44,29 @@ class AuthError(Exception):
         return str(self.message)
 
 
-class LoginThrottledError(AuthError):
-    """Too many recent failed logins for one e-mail address."""
+class ThrottledError(AuthError):
+    """Too many recent attempts; the answer is a 429 whatever else was sent."""
+
+
+class LoginThrottledError(ThrottledError):
+    """Too many recent failed logins for one e-mail address, or from one client."""
+
+
+class WrongPasswordError(AuthError):
+    """The current password given to change it was wrong; the failure is counted."""
+
+
+class EmailTakenError(AuthError):
+    """Someone registered with an address that has an account; `user` is its owner, to be told by e-mail."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(DUPLICATE_EMAIL)
+        self.user = user
+
+
+def client_key(ip: str | None) -> str:
+    """Return the key that throttles count a client under."""
+    return ip or "unknown"
 
 
 def normalize_email(email: str) -> str:
@@ -143,8 +160,52 @@ def create_user(
 
 
 def register_user(email: str, display_name: str, password: str, locale: str) -> User:
-    """Create a citizen account that still has to confirm its e-mail address."""
+    """Create a citizen account that still has to confirm its address; raise EmailTakenError if one has it."""
+    existing = get_user_by_email(email)
+    if existing is not None:
+        # Hash all the same: an answer quicker than a real registration would tell that the address has an account.
+        hash_password(password)
+        raise EmailTakenError(existing)
     return create_user(email, display_name, password, role=Role.CITIZEN, locale=locale)
+
+
+def _account_mail_limits() -> tuple[throttle.Limit, throttle.Limit]:
+    config = current_app.config
+    hour = timedelta(hours=1)
+    return (
+        throttle.Limit("mail-to", config["ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR"], hour),
+        throttle.Limit("mail-from", config["ACCOUNT_MAILS_PER_CLIENT_PER_HOUR"], hour),
+    )
+
+
+def throttle_account_mail(email: str, ip: str | None, now: datetime | None = None) -> None:
+    """Count a request that e-mails an address (register, reset, resend); raise ThrottledError past the limits."""
+    # Counted whether or not the address has an account, so a refusal does not tell which ones do.
+    email, client = normalize_email(email), client_key(ip)
+    to_address, from_client = _account_mail_limits()
+    wait = throttle.retry_after(to_address, email, now)
+    if wait is not None:
+        raise ThrottledError(
+            lazy_ngettext(
+                "We have already sent several e-mails to %(email)s. Please try again in %(num)d minute.",
+                "We have already sent several e-mails to %(email)s. Please try again in %(num)d minutes.",
+                throttle.minutes(wait),
+                email=email,
+            )
+        )
+    wait = throttle.retry_after(from_client, client, now)
+    if wait is not None:
+        raise ThrottledError(_too_many_from_client(wait))
+    throttle.record(to_address, email, now)
+    throttle.record(from_client, client, now)
+
+
+def _too_many_from_client(wait: timedelta):
+    return lazy_ngettext(
+        "Too many attempts from your network. Please try again in %(num)d minute.",
+        "Too many attempts from your network. Please try again in %(num)d minutes.",
+        throttle.minutes(wait),
+    )
 
 
 def _read_token(purpose: str, token: str, max_age: int) -> dict:
@@ -165,7 +226,7 @@ def send_confirmation_email(user: User) -> None:
     token = tokens.make_token(tokens.CONFIRM_SALT, {"uid": user.id, "email": user.email})
     max_age = current_app.config["EMAIL_TOKEN_MAX_AGE"]
     with force_locale(user.locale):
-        url = url_for("auth.confirm_email", token=token, lang=user.locale, _external=True)
+        url = external_url("auth.confirm_email", token=token, lang=user.locale)
         subject = _("Confirm your e-mail address on Kenes")
         body = "\n\n".join(
             [
@@ -182,7 +243,8 @@ def send_confirmation_email(user: User) -> None:
 def user_for_confirmation(token: str) -> User:
     """Return the user an e-mail confirmation token was made for, or raise AuthError."""
     payload = _read_token(tokens.CONFIRM_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
+    user_id = tokens.payload_id(payload.get("uid"))
+    user = db.session.get(User, user_id) if user_id is not None else None
     # The address is in the payload so that a link sent to an old address cannot confirm a new one.
     if user is None or user.email != payload.get("email"):
         raise AuthError(LINK_INVALID)
@@ -197,25 +259,49 @@ def confirm_email(user: User) -> None:
         logger.info("User %s confirmed their e-mail address", user.id)
 
 
-def login_locked_until(email: str, now: datetime | None = None) -> datetime | None:
-    """Return until when logins for this address are refused, or None if they are allowed."""
-    now = now or utcnow()
+def _locked_until(conditions, max_failures: int, now: datetime, success_resets: bool) -> datetime | None:
+    """Return until when attempts matching the conditions are refused: max_failures within the window lock."""
+    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    query = select(LoginAttempt.created_at, LoginAttempt.succeeded).where(
+        *conditions, LoginAttempt.created_at >= now - window - lock
+    )
+    if not success_resets:
+        query = query.where(LoginAttempt.succeeded.is_(False))
     recent = db.session.execute(
-        select(LoginAttempt.created_at, LoginAttempt.succeeded)
-        .where(
-            LoginAttempt.email == normalize_email(email),
-            LoginAttempt.created_at >= now - LOGIN_WINDOW - LOGIN_LOCK,
-        )
-        .order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc())
-        .limit(LOGIN_MAX_FAILURES)
+        query.order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc()).limit(max_failures)
     ).all()
-    if len(recent) < LOGIN_MAX_FAILURES or any(succeeded for _at, succeeded in recent):
+    if len(recent) < max_failures or any(succeeded for _at, succeeded in recent):
         return None
     newest, oldest = recent[0].created_at, recent[-1].created_at
-    if newest - oldest > LOGIN_WINDOW:
+    if newest - oldest > window:
         return None
-    locked_until = newest + LOGIN_LOCK
+    locked_until = newest + lock
     return locked_until if locked_until > now else None
+
+
+def login_locked_until(email: str, now: datetime | None = None, ip: str | None = None) -> datetime | None:
+    """Return until when logins for this address from this client are refused, or None if they are allowed."""
+    # Failures from one client lock only that client out of the address, so an attacker cannot lock the
+    # owner out; failures from every client together lock the address only at a much higher count.
+    now = now or utcnow()
+    email = normalize_email(email)
+    config = current_app.config
+    from_client = _locked_until(
+        [LoginAttempt.email == email, LoginAttempt.ip == ip], config["LOGIN_MAX_FAILURES"], now, success_resets=True
+    )
+    from_anyone = _locked_until(
+        [LoginAttempt.email == email], config["LOGIN_ACCOUNT_MAX_FAILURES"], now, success_resets=True
+    )
+    return max((until for until in (from_client, from_anyone) if until is not None), default=None)
+
+
+def client_login_locked_until(ip: str | None, now: datetime | None = None) -> datetime | None:
+    """Return until when this client may not log in to any account, or None: a stop to password spraying."""
+    # A success does not reset this count: the sprayer could log in to an account of their own in between.
+    now = now or utcnow()
+    max_failures = current_app.config["LOGIN_CLIENT_MAX_FAILURES"]
+    return _locked_until([LoginAttempt.ip == ip], max_failures, now, success_resets=False)
 
 
 def _dummy_hash() -> str:
@@ -232,16 +318,20 @@ def authenticate(email: str, password: str, ip: str | None = None, now: datetime
     now = now or utcnow()
     if len(email) > EMAIL_MAX_LENGTH or len(password) > PASSWORD_MAX_LENGTH:
         raise AuthError(WRONG_CREDENTIALS)
-    locked_until = login_locked_until(email, now)
+    # Both locks are checked before the password is even hashed: a locked-out guess costs no CPU, and the
+    # answer is the same whether the password was right or wrong.
+    locked_until = login_locked_until(email, now, ip=ip)
     if locked_until is not None:
-        minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
         raise LoginThrottledError(
             lazy_ngettext(
                 "Too many failed attempts to log in with this e-mail address. Please try again in %(num)d minute.",
                 "Too many failed attempts to log in with this e-mail address. Please try again in %(num)d minutes.",
-                minutes,
+                throttle.minutes(locked_until - now),
             )
         )
+    locked_until = client_login_locked_until(ip, now)
+    if locked_until is not None:
+        raise LoginThrottledError(_too_many_from_client(locked_until - now))
     user = get_user_by_email(email)
     valid = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - LOGIN_ATTEMPTS_KEPT))
@@ -271,20 +361,43 @@ def set_password(user: User, password: str) -> None:
     logger.info("Password changed for user %s", user.id)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the password once the current one is given correctly."""
+def _password_change_limit() -> throttle.Limit:
+    config = current_app.config
+    window = timedelta(minutes=config["PASSWORD_CHANGE_WINDOW_MINUTES"])
+    return throttle.Limit("password-change", config["PASSWORD_CHANGE_MAX_FAILURES"], window)
+
+
+def change_password(user: User, current_password: str, new_password: str, now: datetime | None = None) -> None:
+    """Replace the password once the current one is given correctly; lock the form after too many wrong ones."""
+    # Without a limit, a stolen session could try every password on this form and learn the real one.
+    limit, key = _password_change_limit(), str(user.id)
+    wait = throttle.retry_after(limit, key, now)
+    if wait is not None:
+        raise ThrottledError(
+            lazy_ngettext(
+                "Too many wrong passwords. Please try again in %(num)d minute.",
+                "Too many wrong passwords. Please try again in %(num)d minutes.",
+                throttle.minutes(wait),
+            )
+        )
     if not verify_password(user.password_hash, current_password):
-        raise AuthError(_l("The current password is wrong."))
+        throttle.record(limit, key, now)
+        raise WrongPasswordError(_l("The current password is wrong."))
     set_password(user, new_password)
+    throttle.clear(limit, key)
+
+
+def _reset_link(user: User) -> str:
+    payload = {"uid": user.id, "pw": tokens.password_fingerprint(user.password_hash)}
+    token = tokens.make_token(tokens.RESET_SALT, payload)
+    return external_url("auth.reset_password", token=token, lang=user.locale)
 
 
 def send_password_reset_email(user: User) -> None:
     """E-mail the user a link to choose a new password, in their language."""
-    payload = {"uid": user.id, "pw": tokens.password_fingerprint(user.password_hash)}
-    token = tokens.make_token(tokens.RESET_SALT, payload)
     max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
     with force_locale(user.locale):
-        url = url_for("auth.reset_password", token=token, lang=user.locale, _external=True)
+        url = _reset_link(user)
         subject = _("Choose a new password on Kenes")
         body = "\n\n".join(
             [
@@ -298,10 +411,33 @@ def send_password_reset_email(user: User) -> None:
     send_mail(user.email, subject, body)
 
 
+def send_email_taken_email(user: User) -> None:
+    """Tell the owner of an address that someone tried to register with it, with a link to reset the password."""
+    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
+    with force_locale(user.locale):
+        url = _reset_link(user)
+        subject = _("Someone tried to register on Kenes with your e-mail address")
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.display_name),
+                _(
+                    "Someone tried to create a Kenes account with your e-mail address. "
+                    "You already have an account, so no new one was created."
+                ),
+                _("If it was you and you do not remember your password, choose a new one with this link:"),
+                url,
+                _("The link works for %(duration)s and only once.", duration=_link_lifetime(max_age)),
+                _("If it was not you, ignore this message: your account has not changed."),
+            ]
+        )
+    send_mail(user.email, subject, body)
+
+
 def user_for_password_reset(token: str) -> User:
     """Return the user a reset token was made for, or raise AuthError if it is stale or used."""
     payload = _read_token(tokens.RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
+    user_id = tokens.payload_id(payload.get("uid"))
+    user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or payload.get("pw") != tokens.password_fingerprint(user.password_hash):
         raise AuthError(LINK_INVALID)
     return user

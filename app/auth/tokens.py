@@ -40,6 +40,17 @@ def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     return payload
 
 
+# Ids are 32-bit signed database integers; a larger one would overflow inside the driver (a 500, not a 400).
+MAX_ID = 2**31 - 1
+
+
+def payload_id(value: Any) -> int | None:
+    """Return the value if it can be a row id (a positive 32-bit int, not a bool), else None."""
+    if type(value) is not int or not 1 <= value <= MAX_ID:
+        return None
+    return value
+
+
 def password_fingerprint(password_hash: str) -> str:
     """Return a short digest of the stored hash, so a reset token dies once the password changes."""
     # The payload is readable by whoever holds the link; a digest does not reveal the hash itself.

@@ -15,7 +15,9 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.auth.services import AuthError, LoginThrottledError
+from app.auth.services import AuthError, EmailTakenError, LoginThrottledError, ThrottledError, WrongPasswordError
+from app.auth.sessions import end_session, start_session
+from app.auth.two_factor import services as two_factor
 from app.extensions import db
 from app.i18n import current_lang
 
@@ -45,28 +47,36 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    status = 200
     if form.validate_on_submit():
+        email = services.normalize_email(form.email.data)
         try:
-            user = services.register_user(
-                form.email.data, form.display_name.data, form.password.data, locale=current_lang()
-            )
+            services.throttle_account_mail(email, request.remote_addr)
+            user = services.register_user(email, form.display_name.data, form.password.data, locale=current_lang())
+        except ThrottledError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 429
+        except EmailTakenError as error:
+            # Answer exactly as for a new account, so the form does not tell which addresses have one;
+            # the owner learns of it by e-mail. The commit keeps the request counted by the throttle.
+            db.session.commit()
+            services.send_email_taken_email(error.user)
+            return _registered(email)
         except AuthError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
             services.send_confirmation_email(user)
-            login_user(user)
-            flash(
-                _(
-                    "Welcome, %(name)s! We have sent a confirmation link to %(email)s.",
-                    name=user.display_name,
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("auth.account"))
-    return render_template("auth/register.html", form=form)
+            return _registered(email)
+    return render_template("auth/register.html", form=form), status
+
+
+def _registered(email: str):
+    # Not logged in: only the owner of an address that already has an account could be, which would tell.
+    flash(_("We have sent a confirmation link to %(email)s. Open it, then log in.", email=email), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -92,6 +102,13 @@ def resend_confirmation():
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
     if form.validate_on_submit():
+        try:
+            services.throttle_account_mail(form.email.data, request.remote_addr)
+        except ThrottledError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("auth/resend_confirmation.html", form=form), 429
+        db.session.commit()
         user = services.get_user_by_email(form.email.data)
         if user is not None and not user.email_confirmed:
             services.send_confirmation_email(user)
@@ -125,8 +142,12 @@ def login():
             db.session.commit()
             flash(error.message, "error")
         else:
+            # Staff are not logged in yet: the second step (a code from their app) does that.
+            second_step = two_factor.begin(user, next_url)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            if second_step:
+                return redirect(url_for(second_step))
+            start_session(user, remember=form.remember.data)
             if not user.email_confirmed:
                 _flash_unconfirmed()
             return redirect(next_url or url_for("main.index"))
@@ -139,7 +160,7 @@ def logout():
     if current_user.is_authenticated:
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
-    logout_user()
+    end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
 
@@ -149,6 +170,13 @@ def reset_request():
     """E-mail a password reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
+        try:
+            services.throttle_account_mail(form.email.data, request.remote_addr)
+        except ThrottledError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("auth/reset_request.html", form=form), 429
+        db.session.commit()
         user = services.get_user_by_email(form.email.data)
         if user is not None:
             services.send_password_reset_email(user)
@@ -218,9 +246,18 @@ def change_password():
     user = current_user._get_current_object()
     password_form = ChangePasswordForm(user=user)
     profile_form = ProfileForm(obj=user, formdata=None)
+    status = 200
     if password_form.validate_on_submit():
         try:
             services.change_password(user, password_form.current_password.data, password_form.password.data)
+        except ThrottledError as error:
+            db.session.rollback()
+            password_form.current_password.errors.append(error.message)
+            status = 429
+        except WrongPasswordError as error:
+            # The failure is what the throttle counts, so it is kept.
+            db.session.commit()
+            password_form.current_password.errors.append(error.message)
         except AuthError as error:
             db.session.rollback()
             password_form.current_password.errors.append(error.message)
@@ -231,4 +268,4 @@ def change_password():
             login_user(user, remember=remembered)
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return _account_page(profile_form, password_form)
+    return _account_page(profile_form, password_form), status

@@ -112,6 +112,9 @@ class Comment(db.Model):
     original_body: Mapped[str | None] = mapped_column(Text)
     original_wording: Mapped[str | None] = mapped_column(Text)
     masked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised by every change of what the comment says (text, proposed wording, language, stance). A moderator's
+    # decision carries the version they read and is refused if it moved, so nobody approves unread text.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     author: Mapped["User"] = relationship()
     section: Mapped["Section"] = relationship()
@@ -139,6 +142,8 @@ class Comment(db.Model):
         return (
             self.state == CommentState.PENDING
             and bool(user and user.is_authenticated and user.id == self.author_id)
+            # A suspended author may not post, so may not change what waits in the queue either.
+            and not user.is_suspended
             and self.law.is_open_for_comments()
         )
 
@@ -152,7 +157,8 @@ class Comment(db.Model):
         return self.is_public and _active(user) and user.email_confirmed and user.id != self.author_id
 
     def can_flag(self, user) -> bool:
-        return self.is_public and _active(user) and user.id != self.author_id
+        """Confirmed, active users report others' published comments (throw-away accounts cannot)."""
+        return self.is_public and _active(user) and user.email_confirmed and user.id != self.author_id
 
     def can_reply(self, user) -> bool:
         return (

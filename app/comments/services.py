@@ -204,6 +204,12 @@ def _keep_revision(comment: Comment) -> None:
     )
 
 
+def bump_version(comment: Comment) -> None:
+    """Record that what the comment says changed, so decisions taken on the earlier text are refused."""
+    # Incremented in SQL rather than in Python: two edits racing on PostgreSQL still get two different versions.
+    comment.version = Comment.version + 1
+
+
 def edit_comment(
     comment: Comment, *, user: User, body: str, stance: str, proposed_wording: str | None, lang: str | None
 ) -> Comment:
@@ -211,11 +217,14 @@ def edit_comment(
     if not comment.can_edit(user):
         raise CommentError(_l("This comment can no longer be changed."), status=403)
     body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
+    before = (comment.body, comment.stance, comment.proposed_wording, comment.lang)
     _keep_revision(comment)
     comment.body, comment.body_html = body, render_comment(body)
     comment.stance, comment.proposed_wording = stance, wording
     comment.lang_detected = detect_language(f"{body}\n{wording or ''}")
     comment.lang = lang if lang in LANGS else comment.lang_detected
+    if (comment.body, comment.stance, comment.proposed_wording, comment.lang) != before:
+        bump_version(comment)
     db.session.flush()
     comment_changed.send(comment)
     return comment
@@ -227,7 +236,9 @@ def set_language(comment: Comment, *, user: User, lang: str) -> Comment:
         raise CommentError(_l("Only the author can change this."), status=403)
     if lang not in LANGS:
         raise CommentError(_l("Choose the language of the comment."))
-    comment.lang = lang
+    if comment.lang != lang:
+        comment.lang = lang
+        bump_version(comment)
     db.session.flush()
     comment_changed.send(comment)
     return comment
@@ -276,12 +287,24 @@ def vote(comment: Comment, *, user: User, value: int) -> Comment:
     return comment
 
 
+def check_can_flag(comment: Comment, user: User) -> None:
+    """Refuse when the user may not report this comment, saying why."""
+    if not user.is_authenticated:
+        raise CommentError(_l("Log in to report a comment."), status=401)
+    if user.is_suspended:
+        raise CommentError(_l("Your account is suspended, so you cannot report comments."), status=403)
+    # Reports can send a published comment back to review: a throw-away address must not be enough for that.
+    if not user.email_confirmed:
+        raise CommentError(_l("Confirm your e-mail address before reporting a comment."), status=403)
+    if not comment.can_flag(user):
+        raise CommentError(_l("You cannot report this comment."), status=403)
+
+
 def flag(comment: Comment, *, user: User, reason: str, note: str | None = None) -> Flag:
     """Report a comment to the moderators, once per user."""
     if reason not in FLAG_REASONS:
         raise CommentError(_l("Choose why you are reporting this comment."))
-    if not comment.can_flag(user):
-        raise CommentError(_l("You cannot report this comment."), status=403)
+    check_can_flag(comment, user)
     existing = db.session.scalar(select(Flag).where(Flag.comment_id == comment.id, Flag.user_id == user.id))
     if existing is not None:
         raise CommentError(_l("You have already reported this comment."), status=409)

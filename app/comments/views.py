@@ -11,6 +11,7 @@ from app.comments.models import Comment, CommentState, Vote
 from app.comments.services import (
     CommentError,
     check_can_comment,
+    check_can_flag,
     edit_comment,
     flag,
     post_comment,
@@ -355,8 +356,11 @@ def vote_on(comment_id: int):
 def flag_comment(comment_id: int):
     """Report a comment to the moderators with a reason."""
     comment = get_comment_or_404(comment_id)
-    if not comment.can_flag(current_user):
-        abort(403)
+    try:
+        check_can_flag(comment, current_user)
+    except CommentError as error:
+        # Say why instead of a bare 403: an unconfirmed user learns what to do to be able to report.
+        return render_template("comments/flag.html", comment=comment, form=None, refusal=str(error)), error.status
     form = FlagForm()
     if form.validate_on_submit():
         commit_or_flash(

@@ -129,7 +129,8 @@ class Law(db.Model):
             return False
         if user.is_admin:
             return True
-        return user.role == "editor" and user.agency_id is not None and user.agency_id == self.agency_id
+        # has_role, not role ==: a suspended editor keeps the role but loses its powers.
+        return user.has_role("editor") and user.agency_id is not None and user.agency_id == self.agency_id
 
 
 class LawVersion(db.Model):

@@ -45,7 +45,7 @@ def visible_laws_query():
     query = select(Law).where(Law.status != LawStatus.DRAFT)
     if current_user.is_authenticated and current_user.is_admin:
         return select(Law)
-    if current_user.is_authenticated and current_user.role == "editor" and current_user.agency_id:
+    if current_user.is_authenticated and current_user.has_role("editor") and current_user.agency_id:
         return select(Law).where((Law.status != LawStatus.DRAFT) | (Law.agency_id == current_user.agency_id))
     return query
 

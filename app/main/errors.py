@@ -3,8 +3,10 @@
 import logging
 
 from flask import Flask, abort, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -20,6 +22,13 @@ MESSAGES = {
     429: _l("Too many requests. Please wait a little and try again."),
     500: _l("Something went wrong on our side. Your data was not changed; please try again."),
 }
+
+
+# For requests that cannot build a URL: the page template's links and assets all need url_for.
+PLAIN_PAGE = Markup(
+    '<!doctype html>\n<html><head><meta charset="utf-8"><title>{code}</title></head>'
+    "<body><h1>{code}</h1><p>{message}</p></body></html>\n"
+)
 
 
 def _wants_json() -> bool:
@@ -48,10 +57,19 @@ def init_app(app: Flask) -> None:
         if code < 400:
             return error
         db.session.rollback()
-        message = MESSAGES.get(code, error.description)
+        # An exception may carry its own translated explanation (a suspended account, for one).
+        message = getattr(error, "message", None) or MESSAGES.get(code, error.description)
+        # A 503 for busy password hashing (and 429s) say when to come back.
+        retry_after = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else {}
         if _wants_json():
-            return jsonify(error={"status": code, "message": str(message), "detail": error.description}), code
-        return render_template("main/error.html", code=code, message=message), code
+            body = {"status": code, "message": str(message), "detail": error.description}
+            return jsonify(error=body), code, headers
+        if request_ctx.url_adapter is None:
+            # A Host header outside TRUSTED_HOSTS leaves the request without a URL adapter, and url_for in the
+            # page template would turn this 400 into a bare 500.
+            return PLAIN_PAGE.format(code=code, message=message), code, headers
+        return render_template("main/error.html", code=code, message=message), code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -4,6 +4,7 @@ They flush and never commit. Every decision locks the comment and re-reads its s
 moderators deciding the same comment at once produce one decision and one audit row.
 """
 
+import hashlib
 import logging
 import statistics
 import uuid
@@ -14,14 +15,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.comments.models import REJECTION_REASONS, Comment, CommentState, Flag
 from app.comments.rendering import render_comment
-from app.comments.services import CommentError, approve_comment, reject_comment
+from app.comments.services import CommentError, approve_comment, bump_version, reject_comment
 from app.comments.signals import comment_changed
 from app.db import utcnow
 from app.extensions import db
 from app.moderation import campaigns, screening
+from app.moderation.flags import flag_reports
 from app.moderation.models import (
     Appeal,
     Campaign,
@@ -39,6 +41,34 @@ MAX_APPEAL = 1000
 
 class ModerationError(CommentError):
     """A refused moderation action, with a translated message and an HTTP status."""
+
+
+class CommentChangedError(ModerationError):
+    """The comment's text moved since the moderator read it: the decision would be about another text."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("This comment changed since you opened it. Read it again before deciding."), status=409)
+
+
+class CampaignChangedError(ModerationError):
+    """A campaign's pending members were edited, added or decided since the moderator looked at it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l(
+                "This campaign changed since you opened it: comments in it were edited, added or decided. "
+                "Nothing was decided; look at it again."
+            ),
+            status=409,
+        )
+
+
+def _require_moderator(actor: User, message=None) -> None:
+    """Refuse anyone who may not act as a moderator now, a suspended moderator or admin included."""
+    if actor.is_suspended:
+        raise ModerationError(_l("Your account is suspended, so you cannot moderate."), status=403)
+    if not actor.has_role("moderator"):
+        raise ModerationError(message or _l("Only moderators can do this."), status=403)
 
 
 def _audit(actor: User | None, action: str, comment: Comment | None = None, **values) -> ModerationAction:
@@ -69,18 +99,21 @@ def decide(
     *,
     actor: User,
     action: str,
+    seen_version: int,
     reason: str | None = None,
     note: str | None = None,
     bulk_id: str | None = None,
 ) -> Comment:
-    """Apply one moderator decision to one comment and record it."""
+    """Apply one moderator decision to the version of a comment the moderator read, and record it."""
     if action not in DECISIONS:
         raise ModerationError(_l("Unknown decision."))
-    if not actor.has_role("moderator"):
-        raise ModerationError(_l("Only moderators decide on comments."), status=403)
+    _require_moderator(actor, _l("Only moderators decide on comments."))
     comment = _lock(comment)
     if comment.author_id == actor.id:
         raise ModerationError(_l("You cannot decide on your own comment."), status=403)
+    # Checked on the locked row: an edit cannot slip in between this check and the decision.
+    if comment.version != seen_version:
+        raise CommentChangedError()
     before = comment.state
     note = (note or "").strip() or None
     if action == "approve":
@@ -131,35 +164,90 @@ def decide(
 class BulkResult:
     done: list[int] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # comment id → why
+    # Comments whose text moved since the moderator read them. When there is any, nothing at all is decided.
+    changed: list[int] = field(default_factory=list)
     bulk_id: str = ""
 
 
+class _UndoBulkError(Exception):
+    """Raised inside the bulk savepoint to roll back every decision already applied."""
+
+
 def decide_many(
-    comment_ids: list[int], *, actor: User, action: str, reason: str | None = None, note: str | None = None
+    seen: dict[int, int], *, actor: User, action: str, reason: str | None = None, note: str | None = None
 ) -> BulkResult:
-    """Apply one decision to a selection; comments that cannot take it are skipped and reported."""
+    """Apply one decision to a selection of {comment id: version read}; all or nothing if any text changed.
+
+    Comments that cannot take the decision (already decided, one's own) are skipped and reported. A comment
+    whose text changed refuses the whole selection: the moderator judged the selection as it was shown.
+    """
+    _require_moderator(actor, _l("Only moderators decide on comments."))
     result = BulkResult(bulk_id=uuid.uuid4().hex)
-    comments = db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.id)).all()
-    for comment in comments:
-        try:
-            with db.session.begin_nested():
-                decide(comment, actor=actor, action=action, reason=reason, note=note, bulk_id=result.bulk_id)
-        except ModerationError as error:
-            result.skipped[comment.id] = str(error)
-        else:
-            result.done.append(comment.id)
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(list(seen)))
+        .order_by(Comment.id)
+        .execution_options(populate_existing=True)  # versions as stored now, not as first loaded in this session
+    ).all()
+    # A cheap look first, so a stale selection of hundreds is refused before anything is locked.
+    result.changed = [c.id for c in comments if c.version != seen[c.id]]
+    if result.changed:
+        return result
+    try:
+        with db.session.begin_nested():
+            for comment in comments:
+                try:
+                    with db.session.begin_nested():
+                        decide(comment, actor=actor, action=action, seen_version=seen[comment.id], reason=reason,
+                               note=note, bulk_id=result.bulk_id)  # fmt: skip
+                except CommentChangedError:
+                    result.changed.append(comment.id)  # edited between the look above and the lock
+                except ModerationError as error:
+                    result.skipped[comment.id] = str(error)
+                else:
+                    result.done.append(comment.id)
+            if result.changed:
+                raise _UndoBulkError
+    except _UndoBulkError:
+        result.done.clear()
     return result
 
 
-def decide_campaign(campaign: Campaign, *, actor: User, action: str, reason: str | None = None,
+def campaign_revision(members: list[tuple[int, int]]) -> str:
+    """A short digest of a campaign's pending members and their versions, as the moderator saw them."""
+    # A digest, not the list: a campaign may have thousands of members and the page shows a hundred campaigns.
+    text = ",".join(f"{comment_id}:{version}" for comment_id, version in sorted(members))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def campaign_revisions(campaign_ids: list[int]) -> dict[int, str]:
+    """The revision of each campaign's pending members, in one query."""
+    members: dict[int, list[tuple[int, int]]] = {campaign_id: [] for campaign_id in campaign_ids}
+    if campaign_ids:
+        rows = db.session.execute(
+            select(CommentFingerprint.campaign_id, Comment.id, Comment.version)
+            .join(Comment, Comment.id == CommentFingerprint.comment_id)
+            .where(CommentFingerprint.campaign_id.in_(campaign_ids), Comment.state == CommentState.PENDING)
+        )
+        for campaign_id, comment_id, version in rows:
+            members[campaign_id].append((comment_id, version))
+    return {campaign_id: campaign_revision(pairs) for campaign_id, pairs in members.items()}
+
+
+def decide_campaign(campaign: Campaign, *, actor: User, action: str, seen_revision: str, reason: str | None = None,
                     note: str | None = None) -> BulkResult:  # fmt: skip
-    """Decide every pending comment of a campaign at once."""
-    ids = db.session.scalars(
-        select(Comment.id)
+    """Decide every pending comment of a campaign at once, if the campaign is still the one the moderator saw."""
+    _require_moderator(actor, _l("Only moderators decide on comments."))
+    # Locked, so no member is edited, added or decided between this comparison and the decisions.
+    members = db.session.execute(
+        select(Comment.id, Comment.version)
         .join(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
         .where(CommentFingerprint.campaign_id == campaign.id, Comment.state == CommentState.PENDING)
+        .with_for_update(of=Comment)
     ).all()
-    return decide_many(list(ids), actor=actor, action=action, reason=reason, note=note)
+    if campaign_revision([tuple(row) for row in members]) != seen_revision:
+        raise CampaignChangedError()
+    return decide_many(dict(members), actor=actor, action=action, reason=reason, note=note)
 
 
 # --- personal data ---------------------------------------------------------------------------------------
@@ -174,6 +262,7 @@ def mask_comment(comment: Comment) -> Comment:
     if comment.original_wording:
         comment.proposed_wording = screening.mask_personal_data(comment.original_wording)
     comment.masked_at = utcnow()
+    bump_version(comment)
     db.session.flush()
     return comment
 
@@ -312,16 +401,17 @@ def regroup_law(law_id: int) -> list[Campaign]:
 
 
 def review_if_flagged(comment: Comment) -> bool:
-    """Send a published comment back to review once enough different people have flagged it."""
-    threshold = current_app.config["FLAG_THRESHOLD"]
-    flaggers = db.session.scalar(
-        select(func.count(func.distinct(Flag.user_id))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
-    )
-    if flaggers < threshold or comment.state != CommentState.APPROVED:
+    """Send a published comment back to review once enough established, confirmed accounts have flagged it."""
+    if comment.state != CommentState.APPROVED:
+        return False
+    counted = [report for report in flag_reports([comment.id]).get(comment.id, []) if report.counted]
+    if len(counted) < current_app.config["FLAG_THRESHOLD"]:
         return False
     comment.state = CommentState.PENDING  # hidden from the public until a moderator decides
+    # The note names the flags that triggered this, so an abuse of the threshold can be traced to accounts.
+    flags = ", ".join(f"#{r.flag.id} (user #{r.flagger.id})" for r in counted)
     _audit(None, "review_requested", comment, state_before="approved", state_after="pending",
-           note=f"{flaggers} flags")  # fmt: skip
+           note=f"{len(counted)} counted flags: {flags}")  # fmt: skip
     db.session.flush()
     comment_changed.send(comment)
     return True
@@ -330,12 +420,26 @@ def review_if_flagged(comment: Comment) -> bool:
 # --- accounts and appeals -------------------------------------------------------------------------------
 
 
+def suspension_refusal(actor: User, user: User, *, lifting: bool = False):
+    """Why the actor may not suspend the user (or lift their suspension), or None if they may."""
+    if actor.is_suspended:
+        return _l("Your account is suspended, so you cannot moderate.")
+    if not actor.has_role("moderator"):
+        return _l("Only moderators can do this.")
+    if user.id == actor.id:
+        return _l("You cannot lift your own suspension.") if lifting else _l("You cannot suspend your own account.")
+    # The raw role, not has_role(): a suspended moderator holds no role but is still staff.
+    if user.role != Role.CITIZEN and not actor.is_admin:
+        return _l(
+            "Only an administrator can suspend or reinstate a moderator, editor, member of parliament or administrator."
+        )
+    return None
+
+
 def suspend(user: User, *, actor: User, reason: str) -> User:
     """Suspend an abusive account; its pending comments stay in the queue."""
-    if user.id == actor.id:
-        raise ModerationError(_l("You cannot suspend your own account."), status=403)
-    if user.has_role("moderator") and not actor.is_admin:
-        raise ModerationError(_l("Only an administrator can suspend a moderator."), status=403)
+    if refusal := suspension_refusal(actor, user):
+        raise ModerationError(refusal, status=403)
     if not (reason or "").strip():
         raise ModerationError(_l("Give the reason for the suspension."))
     if user.is_suspended:
@@ -348,7 +452,9 @@ def suspend(user: User, *, actor: User, reason: str) -> User:
 
 
 def unsuspend(user: User, *, actor: User) -> User:
-    """Lift a suspension."""
+    """Lift a suspension; only an administrator lifts a staff member's, and nobody their own."""
+    if refusal := suspension_refusal(actor, user, lifting=True):
+        raise ModerationError(refusal, status=403)
     if not user.is_suspended:
         raise ModerationError(_l("This account is not suspended."), status=409)
     user.suspended_at = user.suspension_reason = None
@@ -380,6 +486,7 @@ def file_appeal(comment: Comment, *, author: User, text: str) -> Appeal:
 
 def decide_appeal(appeal: Appeal, *, actor: User, overturn: bool, note: str | None = None) -> Appeal:
     """Uphold or overturn a rejection on appeal."""
+    _require_moderator(actor)
     locked = db.session.scalar(
         select(Appeal).where(Appeal.id == appeal.id).with_for_update().execution_options(populate_existing=True)
     )

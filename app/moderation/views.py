@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -13,11 +14,22 @@ from app.db import utcnow
 from app.extensions import db
 from app.laws.models import Law
 from app.laws.views import get_law_or_404, request_page
-from app.moderation.forms import AppealDecisionForm, AppealForm, DecisionForm, SuspendForm
+from app.moderation.flags import flag_reports
+from app.moderation.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    CampaignDecisionForm,
+    DecisionForm,
+    ItemDecisionForm,
+    SuspendForm,
+)
 from app.moderation.labels import REASON_DESCRIPTIONS
 from app.moderation.models import ACTIONS, Appeal, Campaign, CommentFingerprint, CommentScreening, ModerationAction
 from app.moderation.services import (
+    CampaignChangedError,
+    CommentChangedError,
     ModerationError,
+    campaign_revisions,
     decide,
     decide_appeal,
     decide_campaign,
@@ -26,6 +38,7 @@ from app.moderation.services import (
     law_stats,
     queue_stats,
     suspend,
+    suspension_refusal,
     unsuspend,
 )
 from app.web import commit_or_flash
@@ -58,11 +71,12 @@ def _int_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
 
 
-def _item_context(comments: list[Comment]) -> dict:
+def _item_context(comments: list[Comment], *, resolved_flags: bool = False) -> dict:
     """Everything a queue shows next to each comment, in a fixed number of queries."""
     ids = [c.id for c in comments]
     author_ids = list({c.author_id for c in comments})
     screenings, campaigns, records, flags = {}, {}, {}, {}
+    flaggers = flag_reports(ids, open_only=not resolved_flags)
     if ids:
         screenings = {
             s.comment_id: s
@@ -81,14 +95,17 @@ def _item_context(comments: list[Comment]) -> dict:
             .group_by(Comment.author_id, Comment.state)
         ):
             records.setdefault(author_id, {})[state] = n
-        flags = dict(
-            db.session.execute(
-                select(Flag.comment_id, func.count(Flag.id))
-                .where(Flag.comment_id.in_(ids), Flag.resolved_at.is_(None))
-                .group_by(Flag.comment_id)
-            ).all()
-        )
-    return {"screenings": screenings, "campaigns": campaigns, "records": records, "flag_counts": flags}
+        flags = {
+            comment_id: sum(1 for r in reports if r.flag.resolved_at is None)
+            for comment_id, reports in flaggers.items()
+        }
+    return {
+        "screenings": screenings,
+        "campaigns": campaigns,
+        "records": records,
+        "flag_counts": flags,
+        "flaggers": flaggers,
+    }
 
 
 def _queue_query(base):
@@ -185,6 +202,11 @@ def appeals():
 @bp.get("/campaigns")
 def campaigns():
     """Groups of near-identical comments that still have pending members, largest first."""
+    return _render_campaigns()
+
+
+def _render_campaigns(status: int = 200):
+    """The campaigns page, each campaign's form carrying the revision of its pending members as shown."""
     pending_counts = (
         select(CommentFingerprint.campaign_id, func.count(Comment.id).label("pending"))
         .join(Comment, Comment.id == CommentFingerprint.comment_id)
@@ -212,12 +234,24 @@ def campaigns():
             )
         }
         samples = {campaign_id: sample_comments.get(comment_id) for campaign_id, comment_id in first_ids}
-    return render_template("moderation/campaigns.html", rows=rows, samples=samples, form=DecisionForm())
+    return render_template(
+        "moderation/campaigns.html",
+        rows=rows,
+        samples=samples,
+        revisions=campaign_revisions([campaign.id for campaign, _ in rows]),
+        # Not the refused form: one form object serves every campaign, and a kept reason would show in all of them.
+        form=CampaignDecisionForm(formdata=None),
+    ), status
 
 
 @bp.get("/comments/<int:comment_id>")
 def item(comment_id: int):
     """One comment with its full context: the section, the thread, the author's record, screening and history."""
+    return _render_item(comment_id)
+
+
+def _render_item(comment_id: int, form: ItemDecisionForm | None = None, status: int = 200):
+    """The item page; after a refused decision, with the moderator's reason and note kept in the form."""
     comment = db.session.scalar(_queue_query(select(Comment).where(Comment.id == comment_id)))
     if comment is None:
         abort(404)
@@ -227,16 +261,15 @@ def item(comment_id: int):
         .options(joinedload(ModerationAction.actor))
         .order_by(ModerationAction.id)
     ).all()
-    flags = db.session.scalars(select(Flag).where(Flag.comment_id == comment.id).order_by(Flag.id)).all()
     return render_template(
         "moderation/item.html",
         comment=comment,
         history=history,
-        flags=flags,
-        form=DecisionForm(),
-        suspend_form=SuspendForm(),
-        **_item_context([comment]),
-    )
+        form=form or ItemDecisionForm(formdata=None),
+        suspend_form=SuspendForm(formdata=None),
+        suspension_refusal=suspension_refusal(current_user, comment.author, lifting=comment.author.is_suspended),
+        **_item_context([comment], resolved_flags=True),
+    ), status
 
 
 def _back(default: str) -> str:
@@ -250,33 +283,82 @@ def decide_one(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         abort(404)
-    form = DecisionForm()
+    form = ItemDecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    commit_or_flash(
-        lambda: decide(
-            comment, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
-        ),
-        _("Decision recorded."),
-    )
+    try:
+        decide(comment, actor=current_user, action=form.action.data, seen_version=form.version.data,
+               reason=form.reason.data or None, note=form.note.data)  # fmt: skip
+    except CommentChangedError as error:
+        # Show the comment again as it now reads; the moderator decides on that, or on nothing.
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_item(comment_id, form=form, status=error.status)
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Decision recorded."), "success")
     return redirect(_back(url_for("moderation.pending")))
+
+
+def _selection() -> dict[int, int] | None:
+    """The ticked comments as {id: version read}, from "id:version" values; None if one is malformed."""
+    seen = {}
+    for raw in request.form.getlist("ids"):
+        comment_id, _sep, version = raw.partition(":")
+        if not (comment_id.isdigit() and version.isdigit() and int(comment_id) < 2**31 and int(version) < 2**31):
+            return None
+        seen[int(comment_id)] = int(version)
+    return seen
 
 
 @bp.post("/bulk")
 def bulk():
-    """Apply one decision to the selected comments."""
+    """Apply one decision to the selected comments, as long as none changed since the queue was shown."""
     form = DecisionForm()
-    ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit() and int(raw) < 2**31]
-    if not form.validate_on_submit():
+    seen = _selection()
+    if not form.validate_on_submit() or seen is None:
         abort(400)
-    if not ids:
+    if not seen:
         flash(_("Select at least one comment."), "error")
         return redirect(_back(url_for("moderation.pending")))
-    return _bulk_answer(
-        decide_many(
-            ids, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
-        )
+    result = decide_many(
+        seen, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
     )
+    if result.changed:
+        return _recheck(seen, result.changed, form)
+    return _bulk_answer(result)
+
+
+def _recheck(seen: dict[int, int], changed: list[int], form: DecisionForm):
+    """Refuse the whole selection and show it again with the current texts, the changed ones unticked."""
+    db.session.rollback()
+    flash(
+        ngettext(
+            "%(num)d selected comment changed since you opened the queue. Nothing was decided: read it again.",
+            "%(num)d selected comments changed since you opened the queue. Nothing was decided: read them again.",
+            len(changed),
+        ),
+        "error",
+    )
+    comments = db.session.scalars(
+        _queue_query(select(Comment).where(Comment.id.in_(list(seen))).order_by(Comment.created_at, Comment.id))
+    ).all()
+    return render_template(
+        "moderation/queue.html",
+        queue_name="flagged" if "/flagged" in _back("") else "pending",
+        recheck=True,
+        back=_back(url_for("moderation.pending")),
+        changed=set(changed),
+        pagination=None,
+        comments=comments,
+        filters={},
+        laws=[],
+        form=form,
+        **_item_context(comments),
+    ), 409
 
 
 def _bulk_answer(result):
@@ -297,14 +379,22 @@ def decide_group(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
-    form = DecisionForm()
+    form = CampaignDecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    return _bulk_answer(
-        decide_campaign(
-            campaign, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
-        )
-    )
+    try:
+        result = decide_campaign(campaign, actor=current_user, action=form.action.data,
+                                 seen_revision=form.revision.data, reason=form.reason.data or None,
+                                 note=form.note.data)  # fmt: skip
+    except CampaignChangedError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_campaigns(status=error.status)
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(_back(url_for("moderation.campaigns")))
+    return _bulk_answer(result)
 
 
 @bp.post("/users/<int:user_id>/suspend")
@@ -399,16 +489,18 @@ def appeal(comment_id: int):
         abort(404)
     existing = db.session.scalar(select(Appeal).where(Appeal.comment_id == comment.id))
     form = AppealForm()
+    status = 200
     if existing is None and form.validate_on_submit():
         try:
             file_appeal(comment, author=current_user, text=form.text.data)
         except ModerationError as error:
             db.session.rollback()
             flash(str(error), "error")
+            status = error.status
         else:
             db.session.commit()
             flash(
                 _("Your appeal was sent. A moderator who did not take the first decision will look at it."), "success"
             )
             return redirect(url_for("comments.mine"))
-    return render_template("moderation/appeal.html", comment=comment, form=form, existing=existing)
+    return render_template("moderation/appeal.html", comment=comment, form=form, existing=existing), status

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.i18n import localized
 from app.laws.models import Law, LawVersion
-from app.mail import queue_mail
+from app.mail import external_url, queue_mail
 from app.notifications.models import NOTIFICATION_KINDS, EmailOptOut, Follow, Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,8 @@ def describe(
     title = law_title(law, lang)
 
     def link(endpoint: str, **values) -> str:
-        return url_for(endpoint, lang=lang, _external=external, **values)
+        # Links in e-mails start with BASE_URL (they are built outside requests too); pages use paths.
+        return external_url(endpoint, lang=lang, **values) if external else url_for(endpoint, lang=lang, **values)
 
     if kind == NotificationKind.NEW_VERSION and law is not None and version is not None:
         url = (
@@ -161,11 +162,6 @@ def make_unsubscribe_token(user: User, kind: str, law_id: int | None) -> str:
     return tokens.make_token(UNSUBSCRIBE_SALT, {"uid": user.id, "kind": kind, "law": law_id})
 
 
-def _can_build_links() -> bool:
-    # Outside a request (a CLI import), links need SERVER_NAME to know the site's address.
-    return has_request_context() or bool(current_app.config.get("SERVER_NAME"))
-
-
 def _queue_email(
     user: User, kind: str, *, law: Law | None, comment: Comment | None, version: LawVersion | None
 ) -> None:
@@ -185,7 +181,7 @@ def _queue_email(
                 described.text,
                 described.url,
                 why,
-                f"{stop}\n{url_for('notifications.unsubscribe', token=token, lang=lang, _external=True)}",
+                f"{stop}\n{external_url('notifications.unsubscribe', token=token, lang=lang)}",
             ]
         )
         # A header cannot hold a line break; a title edited by hand might.
@@ -202,7 +198,7 @@ def _opted_out(kind: str, law_id: int | None):
 
 def _wants_email(user: User, opted_out: bool) -> bool:
     # Unconfirmed addresses may belong to someone else: they get the in-app notification only.
-    return not opted_out and user.email_confirmed and _can_build_links()
+    return not opted_out and user.email_confirmed
 
 
 # --- notifying -------------------------------------------------------------------------------------------------
@@ -322,12 +318,10 @@ def read_unsubscribe_token(token: str) -> UnsubscribeRequest:
         raise UnsubscribeError(LINK_EXPIRED) from error
     except tokens.InvalidTokenError as error:
         raise UnsubscribeError(LINK_INVALID) from error
-    user_id, kind, law_id = payload.get("uid"), payload.get("kind"), payload.get("law")
-    if (
-        not isinstance(user_id, int)
-        or kind not in NOTIFICATION_KINDS
-        or not (law_id is None or isinstance(law_id, int))
-    ):
+    user_id, kind, raw_law_id = tokens.payload_id(payload.get("uid")), payload.get("kind"), payload.get("law")
+    law_id = tokens.payload_id(raw_law_id)
+    # Ids out of the database's range (or bools, which are ints too) are refused before any query overflows.
+    if user_id is None or kind not in NOTIFICATION_KINDS or (raw_law_id is not None and law_id is None):
         raise UnsubscribeError(LINK_INVALID)
     user = db.session.get(User, user_id)
     law = db.session.get(Law, law_id) if law_id is not None else None

@@ -63,8 +63,12 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int | None = N
         found = _engine_or_database(query, kind_filters, kind_page, size)
         results.incomplete |= found.incomplete
         results.suggestion = results.suggestion or found.suggestion
-        results.totals[kind] = found.total
-        results.groups[kind] = hydrate(found.hits, query)
+        items = hydrate(found.hits, query)
+        # The index lags the database by the writer's round trip: a hit hydrate dropped (hidden since) must not
+        # be counted either. The engine's total is an estimate, so it is corrected by what this page dropped
+        # rather than recounted over every match; a stale hit beyond this page is gone once the writer runs.
+        results.totals[kind] = max(found.total - (len(found.hits) - len(items)), len(items))
+        results.groups[kind] = items
     return results
 
 
@@ -148,20 +152,26 @@ def _best_snippet(texts: dict[str, str], query: str) -> tuple[Markup, str | None
 
 
 def hydrate(hits: list[Hit], query: str) -> list[Result]:
-    """Turn hits into results with titles, links and snippets, with one query per type."""
+    """Turn hits into results with titles, links and snippets, dropping what is no longer public; one query per type."""
     ids: dict[str, list[int]] = {kind: [] for kind in TYPES}
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")
         if kind in ids and raw.isdigit():
             ids[kind].append(int(raw))
-    laws = {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids["law"])))} if ids["law"] else {}
+    # Each query re-checks visibility as documents.load does: the index may not have heard of a change yet.
+    public = Law.status != LawStatus.DRAFT
+    laws = {}
+    if ids["law"]:
+        laws = {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids["law"]), public))}
     sections = {}
     if ids["section"]:
         sections = {
             s.id: s
             for s in db.session.scalars(
                 select(Section)
-                .where(Section.id.in_(ids["section"]))
+                .join(LawVersion, LawVersion.id == Section.version_id)
+                .join(Law, Law.id == LawVersion.law_id)
+                .where(Section.id.in_(ids["section"]), public, Section.version_id.in_(latest_version_ids()))
                 .options(joinedload(Section.version).joinedload(LawVersion.law))
             )
         }
@@ -171,7 +181,8 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
             c.id: c
             for c in db.session.scalars(
                 select(Comment)
-                .where(Comment.id.in_(ids["comment"]))
+                .join(Law, Law.id == Comment.law_id)
+                .where(Comment.id.in_(ids["comment"]), Comment.state == CommentState.APPROVED, public)
                 .options(joinedload(Comment.law), joinedload(Comment.section))
             )
         }

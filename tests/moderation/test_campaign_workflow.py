@@ -1,6 +1,7 @@
 """Campaigns end to end: 300 near-identical comments among 3,000 others, grouped and decided at once."""
 
 import random
+import re
 
 from sqlalchemy import func, select
 
@@ -39,9 +40,10 @@ def test_planted_campaign_is_grouped_exactly_and_decided_in_one_go(client, runne
 
     html = client.get("/en/moderation/campaigns").get_data(as_text=True)
     assert "One text ×300" in html
+    revision = re.search(r'name="revision" value="([0-9a-f]+)"', html).group(1)
     response = client.post(
         f"/en/moderation/campaigns/{campaigns[0].id}/decide",
-        data={"action": "reject", "reason": "spam"},
+        data={"action": "reject", "reason": "spam", "revision": revision},
         follow_redirects=True,
     )
     assert "Decided: 300. Skipped: 0." in response.get_data(as_text=True)

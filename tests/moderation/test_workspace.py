@@ -2,6 +2,7 @@
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -74,7 +75,7 @@ def test_decisions_and_their_audit(client, as_moderator, article, create_comment
     comment = create_comment(article, state="pending")
     client.post(
         f"/en/moderation/comments/{comment.id}/decide",
-        data={"action": "reject", "reason": "off_topic", "note": "Не о законе."},
+        data={"action": "reject", "reason": "off_topic", "note": "Не о законе.", "version": comment.version},
     )
     db.session.refresh(comment)
     assert comment.state == "rejected" and comment.rejection_reason == "off_topic"
@@ -83,7 +84,9 @@ def test_decisions_and_their_audit(client, as_moderator, article, create_comment
         as_moderator.id, "reject", "pending", "rejected", "off_topic"
     )  # fmt: skip
     response = client.post(
-        f"/en/moderation/comments/{comment.id}/decide", data={"action": "approve"}, follow_redirects=True
+        f"/en/moderation/comments/{comment.id}/decide",
+        data={"action": "approve", "version": comment.version},
+        follow_redirects=True,
     )
     assert "already decided" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ModerationAction.id))) == 1
@@ -92,24 +95,27 @@ def test_decisions_and_their_audit(client, as_moderator, article, create_comment
 def test_reject_needs_a_reason_and_other_needs_a_note(article, create_comment, moderator):
     comment = create_comment(article, state="pending")
     with pytest.raises(ModerationError):
-        decide(comment, actor=moderator, action="reject")
+        decide(comment, actor=moderator, action="reject", seen_version=comment.version)
     with pytest.raises(ModerationError, match="note"):
-        decide(comment, actor=moderator, action="reject", reason="other")
+        decide(comment, actor=moderator, action="reject", seen_version=comment.version, reason="other")
 
 
 def test_a_moderator_never_decides_on_their_own_comment(article, create_comment, moderator):
     own = create_comment(article, author=moderator, state="pending")
     with pytest.raises(ModerationError, match="your own comment"):
-        decide(own, actor=moderator, action="approve")
+        decide(own, actor=moderator, action="approve", seen_version=own.version)
 
 
 def test_hide_and_restore(client, as_moderator, article, create_comment):
     comment = create_comment(article)
-    client.post(f"/en/moderation/comments/{comment.id}/decide", data={"action": "hide", "reason": "offensive"})
+    client.post(
+        f"/en/moderation/comments/{comment.id}/decide",
+        data={"action": "hide", "reason": "offensive", "version": comment.version},
+    )
     db.session.refresh(comment)
     assert comment.state == "hidden"
     assert comment.body not in client.get(f"/en/laws/{comment.law.slug}/sections/{article.id}/").get_data(as_text=True)
-    client.post(f"/en/moderation/comments/{comment.id}/decide", data={"action": "restore"})
+    client.post(f"/en/moderation/comments/{comment.id}/decide", data={"action": "restore", "version": comment.version})
     db.session.refresh(comment)
     assert comment.state == "approved"
 
@@ -119,7 +125,9 @@ def test_publish_masked_hides_the_iin_everywhere_but_from_moderators(
 ):
     iin = "900101300007"
     comment = create_comment(article, body=f"Мой ИИН {iin}, телефон +7 701 123 45 67. Срок мал.", state="pending")
-    client.post(f"/en/moderation/comments/{comment.id}/decide", data={"action": "publish_masked"})
+    client.post(
+        f"/en/moderation/comments/{comment.id}/decide", data={"action": "publish_masked", "version": comment.version}
+    )
     db.session.refresh(comment)
     assert comment.state == "approved" and iin not in comment.body and iin in comment.original_body
     assert "Срок мал." in comment.body
@@ -141,10 +149,8 @@ def test_publish_masked_hides_the_iin_everywhere_but_from_moderators(
 def test_bulk_decision_skips_what_it_cannot_decide(client, as_moderator, article, create_comment):
     pending = [create_comment(article, state="pending") for _ in range(3)]
     own = create_comment(article, author=as_moderator, state="pending")
-    ids = [c.id for c in pending] + [own.id]
-    response = client.post(
-        "/en/moderation/bulk", data={"ids": [str(i) for i in ids], "action": "approve"}, follow_redirects=True
-    )
+    ids = [f"{c.id}:{c.version}" for c in [*pending, own]]
+    response = client.post("/en/moderation/bulk", data={"ids": ids, "action": "approve"}, follow_redirects=True)
     assert "Decided: 3. Skipped: 1." in response.get_data(as_text=True)
     rows = db.session.scalars(select(ModerationAction)).all()
     assert len(rows) == 3 and len({r.bulk_id for r in rows}) == 1
@@ -152,10 +158,11 @@ def test_bulk_decision_skips_what_it_cannot_decide(client, as_moderator, article
 
 def test_flag_threshold_sends_a_comment_back_to_review(app, article, create_comment, create_user):
     comment = create_comment(article)
+    week_old = utcnow() - timedelta(days=7)
     for _ in range(2):
-        flag(comment, user=create_user(), reason="spam")
+        flag(comment, user=create_user(created_at=week_old), reason="spam")
     assert comment.state == "approved"
-    flag(comment, user=create_user(), reason="offensive")
+    flag(comment, user=create_user(created_at=week_old), reason="offensive")
     db.session.commit()
     assert comment.state == "pending"
     row = db.session.scalar(select(ModerationAction))
@@ -189,7 +196,7 @@ def test_suspended_author_cannot_comment_but_pending_stays(client, as_moderator,
 
 def test_appeal_once_and_another_moderator_decides(article, create_comment, create_user, moderator):
     comment = create_comment(article, state="pending")
-    decide(comment, actor=moderator, action="reject", reason="spam")
+    decide(comment, actor=moderator, action="reject", seen_version=comment.version, reason="spam")
     appeal = file_appeal(comment, author=comment.author, text="Это не спам, а мнение.")
     db.session.commit()
     with pytest.raises(ModerationError, match="already appealed"):
@@ -205,7 +212,7 @@ def test_appeal_once_and_another_moderator_decides(article, create_comment, crea
 
 def test_appeal_page_for_the_author(client, auth, article, create_comment, moderator):
     comment = create_comment(article, state="pending")
-    decide(comment, actor=moderator, action="reject", reason="duplicate")
+    decide(comment, actor=moderator, action="reject", seen_version=comment.version, reason="duplicate")
     db.session.commit()
     auth.login(comment.author)
     assert "Appeal this decision" in client.get("/en/my/comments").get_data(as_text=True)
@@ -216,7 +223,7 @@ def test_appeal_page_for_the_author(client, auth, article, create_comment, moder
 
 def test_audit_rows_cannot_be_changed(article, create_comment, moderator):
     comment = create_comment(article, state="pending")
-    decide(comment, actor=moderator, action="approve")
+    decide(comment, actor=moderator, action="approve", seen_version=comment.version)
     db.session.commit()
     row = db.session.scalar(select(ModerationAction))
     row.note = "rewritten"
@@ -231,15 +238,18 @@ def test_audit_rows_cannot_be_changed(article, create_comment, moderator):
 
 def test_audit_page_filters(client, as_moderator, article, create_comment):
     a, b = create_comment(article, state="pending"), create_comment(article, state="pending")
-    client.post(f"/en/moderation/comments/{a.id}/decide", data={"action": "approve"})
-    client.post(f"/en/moderation/comments/{b.id}/decide", data={"action": "reject", "reason": "spam"})
+    client.post(f"/en/moderation/comments/{a.id}/decide", data={"action": "approve", "version": a.version})
+    client.post(
+        f"/en/moderation/comments/{b.id}/decide", data={"action": "reject", "reason": "spam", "version": b.version}
+    )
     html = client.get("/en/moderation/audit?action=reject").get_data(as_text=True)
     assert f"#{b.id}" in html and f"#{a.id}</a>" not in html
 
 
 def test_public_figures_and_policy(client, article, create_comment, moderator):
     for reason in ("spam", "spam", "offensive"):
-        decide(create_comment(article, state="pending"), actor=moderator, action="reject", reason=reason)
+        comment = create_comment(article, state="pending")
+        decide(comment, actor=moderator, action="reject", seen_version=comment.version, reason=reason)
     create_comment(article)
     db.session.commit()
     html = client.get(f"/en/laws/{article.version.law.slug}/moderation").get_data(as_text=True)
@@ -264,7 +274,7 @@ def test_two_concurrent_decisions_leave_one(app, article, create_comment, create
         client.post("/en/auth/login", data={"email": moderator.email, "password": DEFAULT_PASSWORD})
         clients.append(client)
     url = f"/en/moderation/comments/{comment.id}/decide"
-    forms = [{"action": "approve"}, {"action": "reject", "reason": "spam"}]
+    forms = [{"action": "approve", "version": 1}, {"action": "reject", "reason": "spam", "version": 1}]
     db.session.remove()
     barrier = threading.Barrier(2)
 

@@ -103,14 +103,19 @@ def test_unconfirmed_addresses_get_no_mail(app, in_request, waste_law, create_us
     assert outbox() == []
 
 
-def test_outside_a_request_without_server_name_only_the_app_is_notified(app, waste_law, create_user, publish):
-    # A CLI import has no request to take the site's address from.
-    user = create_user()
+def test_outside_a_request_mail_links_start_with_base_url(app, waste_law, create_user, publish):
+    # A CLI import has no request, and so no Host header: the site's address comes from BASE_URL.
+    app.config["BASE_URL"] = "https://kenes.example.kz"
+    user = create_user(locale="ru")
     services.follow(user, waste_law)
     publish(waste_law)
     db.session.commit()
     assert notifications_of(user) == [("new_version", None)]
-    assert outbox() == []
+    (message,) = mail_to(user)
+    links = [word for word in message.body.split() if "://" in word]
+    assert len(links) == 2
+    assert links[0].startswith(f"https://kenes.example.kz/ru/laws/{waste_law.slug}")
+    assert links[1].startswith("https://kenes.example.kz/ru/notifications/unsubscribe/")
 
 
 def test_opted_out_followers_are_notified_in_the_app_only(

@@ -167,7 +167,7 @@ def test_comments_follow_their_state(client, app, test_law, create_comment, crea
     sync()
     assert search("ускорить", Filters(type="comment")).totals["comment"] == 0  # pending: not searchable
     moderator = create_user(role="moderator")
-    decide(comment, actor=moderator, action="approve")
+    decide(comment, actor=moderator, action="approve", seen_version=comment.version)
     db.session.commit()
     sync()
     assert search("ускорить", Filters(type="comment")).totals["comment"] == 1
@@ -184,7 +184,7 @@ def test_masked_comment_is_indexed_masked(test_law, create_comment, create_user,
     section = db.session.scalar(select(Section).where(Section.key == "article:1"))
     iin = "900101300007"
     comment = create_comment(section, body=f"Мой ИИН {iin}, прошу ускорить.", state="pending")
-    decide(comment, actor=create_user(role="moderator"), action="publish_masked")
+    decide(comment, actor=create_user(role="moderator"), action="publish_masked", seen_version=comment.version)
     db.session.commit()
     sync()
     assert search("ускорить", Filters(type="comment")).totals["comment"] == 1

@@ -1,0 +1,60 @@
+"""Flags as moderators see them: who reported, how old their account was, and whether the report counts.
+
+Only reports that count can send a published comment back to review (services.review_if_flagged); the others
+are kept and shown, because a young account may well be right about a comment.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.comments.models import Flag
+from app.db import utcnow
+from app.extensions import db
+
+FLAG_COUNTS = _l("counts toward the automatic review")
+FLAG_TOO_NEW = _l("does not count: the account was too new when it reported")
+FLAG_UNCONFIRMED = _l("does not count: the e-mail address is not confirmed")
+FLAG_SUSPENDED = _l("does not count: the account is suspended")
+
+
+@dataclass
+class FlagReport:
+    """One flag as a moderator sees it: who made it, how old their account was then, and whether it counts."""
+
+    flag: Flag
+    flagger: User
+    account_age: timedelta  # when the flag was made
+    counted: bool  # toward FLAG_THRESHOLD
+    verdict: str  # translatable: why it counts or not
+
+
+def _assess(flag: Flag, flagger: User, min_age: timedelta) -> FlagReport:
+    # Age at the time of the report, so registering many accounts now and reporting with them later is
+    # the only way to count, and a flag's standing does not change while moderators look at it.
+    age = (flag.created_at or utcnow()) - flagger.created_at
+    if flagger.is_suspended:
+        return FlagReport(flag, flagger, age, False, FLAG_SUSPENDED)
+    if not flagger.email_confirmed:
+        return FlagReport(flag, flagger, age, False, FLAG_UNCONFIRMED)  # made before confirmation was required
+    if age < min_age:
+        return FlagReport(flag, flagger, age, False, FLAG_TOO_NEW)
+    return FlagReport(flag, flagger, age, True, FLAG_COUNTS)
+
+
+def flag_reports(comment_ids: list[int], *, open_only: bool = True) -> dict[int, list[FlagReport]]:
+    """Each comment's flags with their flaggers and whether they count, in one query."""
+    if not comment_ids:
+        return {}
+    min_age = timedelta(hours=current_app.config["FLAG_MIN_ACCOUNT_AGE_HOURS"])
+    query = select(Flag, User).join(User, User.id == Flag.user_id).where(Flag.comment_id.in_(comment_ids))
+    if open_only:
+        query = query.where(Flag.resolved_at.is_(None))
+    reports: dict[int, list[FlagReport]] = {}
+    for flag, flagger in db.session.execute(query.order_by(Flag.id)):
+        reports.setdefault(flag.comment_id, []).append(_assess(flag, flagger, min_age))
+    return reports
