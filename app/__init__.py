@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation.views import bp as moderation_bp
     from app.moderation.views import public_bp as moderation_public_bp
     from app.notifications.views import bp as notifications_bp
+    from app.organisations.views import bp as organisations_bp
     from app.search.views import bp as search_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(laws_bp, url_prefix="/<lang:lang>/laws")
     app.register_blueprint(editor_bp, url_prefix="/<lang:lang>/editor")
     app.register_blueprint(admin_bp, url_prefix="/<lang:lang>/admin")
+    app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/admin")
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
     app.register_blueprint(moderation_public_bp, url_prefix="/<lang:lang>")

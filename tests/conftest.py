@@ -2,12 +2,15 @@
 
 import os
 import re
+import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import g, request_started
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app import create_app
 from app.extensions import db
@@ -23,6 +26,44 @@ def database_url(tmp_path_factory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+# Where the PostgreSQL-only tests look for a server when the suite itself runs on SQLite (as CI's local server).
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_SERVER_URL = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}"
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A PostgreSQL database for tests that need one whatever the suite runs on, or a skip saying what was tried.
+
+    TEST_DATABASE_URL when it is PostgreSQL (the suite's own run there); else a throw-away database on the server
+    at 127.0.0.1:5432, dropped at the end, so the SQLite run leaves nothing behind in the database that CI's
+    PostgreSQL run uses next, and two runs at once do not share one.
+    """
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        yield url
+        return
+    tried = f"TEST_DATABASE_URL is {'not PostgreSQL' if url else 'unset'}"
+    try:
+        socket.create_connection((PG_HOST, PG_PORT), timeout=0.5).close()
+    except OSError as error:
+        pytest.skip(f"needs PostgreSQL: {tried} and nothing answers on {PG_HOST}:{PG_PORT} ({error})")
+    name = f"kenes_pg_only_{uuid.uuid4().hex[:8]}"
+    server = create_engine(f"{PG_SERVER_URL}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as error:
+        server.dispose()
+        pytest.skip(f"needs PostgreSQL: {tried}, and CREATE DATABASE on {PG_SERVER_URL} failed: {error.orig}")
+    try:
+        yield f"{PG_SERVER_URL}/{name}"
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture
@@ -96,14 +137,14 @@ def organisation_factory(model, slug_prefix: str, names: tuple[str, str, str]):
 
 @pytest.fixture
 def create_agency(app):
-    from app.laws.models import Agency
+    from app.organisations.models import Agency
 
     return organisation_factory(Agency, "agency", ("Агенттік", "Агентство", "Agency"))
 
 
 @pytest.fixture
 def create_committee(app):
-    from app.laws.models import Committee
+    from app.organisations.models import Committee
 
     return organisation_factory(Committee, "committee", ("Комитет", "Комитет", "Committee"))
 

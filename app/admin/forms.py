@@ -1,19 +1,16 @@
-"""Administration forms: the user filter, a user's role, an agency's or committee's names."""
+"""Administration forms: the user filter and a user's role."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import SearchField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import SearchField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.admin.services import slug_taken
 from app.auth.models import ROLE_VALUES, Role
 from app.extensions import db
 from app.forms import BaseForm
 from app.i18n import localized
-from app.laws.models import Agency, Committee
+from app.organisations.models import Agency, Committee
 from app.template_helpers import ROLE_LABELS
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def _id_or_none(value):
@@ -67,30 +64,3 @@ class UserRoleForm(BaseForm):
     def validate_committee_id(self, field) -> None:
         if self.role.data == Role.MP and field.data is None:
             raise ValidationError(_l("A member of Parliament must belong to a parliamentary committee."))
-
-
-class OrganisationForm(BaseForm):
-    """Slug and names of a drafting agency or a parliamentary committee."""
-
-    slug = StringField(
-        _l("Short name for addresses"),
-        validators=[
-            DataRequired(),
-            Length(max=64),
-            Regexp(SLUG_PATTERN, message=_l("Use lower-case Latin letters, digits and single hyphens.")),
-        ],
-        filters=[lambda value: value.strip().lower() if value else value],
-    )
-    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
-    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=300)])
-    submit = SubmitField(_l("Save"))
-
-    def __init__(self, *args, model, current=None, **kwargs) -> None:
-        super().__init__(*args, obj=current, **kwargs)
-        self.model = model
-        self.current = current
-
-    def validate_slug(self, field) -> None:
-        if slug_taken(self.model, field.data, current=self.current):
-            raise ValidationError(_l("This short name is already used. Please choose another one."))

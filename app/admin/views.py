@@ -1,55 +1,22 @@
-"""Administration pages: users and their roles, drafting agencies, parliamentary committees."""
+"""Administration pages: users, their roles and two-factor sign-in."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin import services
-from app.admin.forms import OrganisationForm, UserFilterForm, UserRoleForm
-from app.admin.services import AdminError
+from app.admin.forms import UserFilterForm, UserRoleForm
 from app.auth.decorators import require_role
 from app.auth.models import ROLE_VALUES, User
-from app.auth.services import AuthError
 from app.auth.two_factor import services as two_factor
 from app.extensions import db
-from app.laws.models import Agency, Committee
+from app.organisations.models import Agency, Committee
+from app.web import commit_or_flash
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 # Far beyond any real list; keeps a hand-typed ?page=10**30 from overflowing the database's OFFSET.
 MAX_PAGE = 100_000
-
-ORGANISATION_PAGES = {
-    "agency": {
-        "model": Agency,
-        "create": services.create_agency,
-        "update": services.update_agency,
-        "list_endpoint": "admin.agencies",
-        "new_endpoint": "admin.new_agency",
-        "edit_endpoint": "admin.edit_agency",
-        "title": _l("Drafting agencies"),
-        "new_title": _l("New drafting agency"),
-        "edit_title": _l("Edit drafting agency"),
-        "add_label": _l("Add a drafting agency"),
-        "empty": _l("There are no drafting agencies yet."),
-        "saved": _l("The drafting agency is saved."),
-    },
-    "committee": {
-        "model": Committee,
-        "create": services.create_committee,
-        "update": services.update_committee,
-        "list_endpoint": "admin.committees",
-        "new_endpoint": "admin.new_committee",
-        "edit_endpoint": "admin.edit_committee",
-        "title": _l("Parliamentary committees"),
-        "new_title": _l("New parliamentary committee"),
-        "edit_title": _l("Edit parliamentary committee"),
-        "add_label": _l("Add a parliamentary committee"),
-        "empty": _l("There are no parliamentary committees yet."),
-        "saved": _l("The parliamentary committee is saved."),
-    },
-}
 
 
 @bp.before_request
@@ -93,14 +60,10 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         agency = db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None
         committee = db.session.get(Committee, form.committee_id.data) if form.committee_id.data else None
-        try:
-            services.change_role(current_user._get_current_object(), user, form.role.data, agency, committee)
-        except (AdminError, AuthError) as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The role of %(name)s is saved.", name=user.display_name), "success")
+        if commit_or_flash(
+            lambda: services.change_role(current_user._get_current_object(), user, form.role.data, agency, committee),
+            _("The role of %(name)s is saved.", name=user.display_name),
+        ):
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user)
 
@@ -119,68 +82,3 @@ def reset_two_factor(user_id: int):
         "success",
     )
     return redirect(url_for("admin.edit_user", user_id=user.id))
-
-
-def _organisation_list(kind: str):
-    page = ORGANISATION_PAGES[kind]
-    rows = services.organisations_with_member_counts(page["model"])
-    return render_template("admin/organisations.html", page=page, rows=rows, kind=kind)
-
-
-def _organisation_form(kind: str, organisation=None):
-    page = ORGANISATION_PAGES[kind]
-    form = OrganisationForm(model=page["model"], current=organisation)
-    if form.validate_on_submit():
-        values = {field: form[field].data for field in ("slug", "name_kk", "name_ru", "name_en")}
-        try:
-            if organisation is None:
-                page["create"](**values)
-            else:
-                page["update"](organisation, **values)
-        except AdminError as error:
-            db.session.rollback()
-            form.slug.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(page["saved"], "success")
-            return redirect(url_for(page["list_endpoint"]))
-    title = page["edit_title"] if organisation else page["new_title"]
-    return render_template(
-        "admin/organisation_form.html", page=page, form=form, organisation=organisation, title=title, kind=kind
-    )
-
-
-@bp.get("/agencies")
-def agencies():
-    """List the drafting agencies with their number of members."""
-    return _organisation_list("agency")
-
-
-@bp.route("/agencies/new", methods=["GET", "POST"])
-def new_agency():
-    """Create a drafting agency."""
-    return _organisation_form("agency")
-
-
-@bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
-def edit_agency(agency_id: int):
-    """Change a drafting agency's short name and names."""
-    return _organisation_form("agency", db.get_or_404(Agency, agency_id))
-
-
-@bp.get("/committees")
-def committees():
-    """List the parliamentary committees with their number of members."""
-    return _organisation_list("committee")
-
-
-@bp.route("/committees/new", methods=["GET", "POST"])
-def new_committee():
-    """Create a parliamentary committee."""
-    return _organisation_form("committee")
-
-
-@bp.route("/committees/<int:committee_id>", methods=["GET", "POST"])
-def edit_committee(committee_id: int):
-    """Change a parliamentary committee's short name and names."""
-    return _organisation_form("committee", db.get_or_404(Committee, committee_id))

@@ -12,8 +12,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.comments.models import Comment, CommentState
 from app.extensions import csrf, db
-from app.laws.models import LANGS, STATUS_VALUES, Agency, Committee, Law, LawStatus, LawVersion, Section
+from app.laws.access import PUBLIC_STATUSES, public_laws_condition
+from app.laws.models import LANGS, Law, LawVersion, Section
 from app.laws.services import load_sections
+from app.organisations.models import Agency, Committee
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -84,7 +86,7 @@ def _law(law: Law, with_versions: bool = False) -> dict:
 def _public_law_or_404(slug: str) -> Law:
     law = db.session.scalar(
         select(Law)
-        .where(Law.slug == slug[:80], Law.status != LawStatus.DRAFT)
+        .where(Law.slug == slug[:80], public_laws_condition())
         .options(selectinload(Law.versions), selectinload(Law.agency), selectinload(Law.committee))
     )
     if law is None:
@@ -106,13 +108,13 @@ def laws():
     per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
     query = (
         select(Law)
-        .where(Law.status != LawStatus.DRAFT)
+        .where(public_laws_condition())
         .options(selectinload(Law.versions), selectinload(Law.agency), selectinload(Law.committee))
         .order_by(Law.updated_at.desc(), Law.id)
     )
     status = request.args.get("status")
     if status:
-        if status not in STATUS_VALUES or status == "draft":
+        if status not in PUBLIC_STATUSES:
             abort(400, description="unknown status")
         query = query.where(Law.status == status)
     if request.args.get("agency"):
@@ -233,7 +235,7 @@ def _comments_answer(query, filename: str):
 def section_comments(section_id: int):
     """Published comments on one section (JSON pages, or all of them as CSV)."""
     section = db.session.get(Section, section_id)
-    if section is None or section.version.law.status == LawStatus.DRAFT:
+    if section is None or not section.version.law.is_public:
         abort(404)
     return _comments_answer(select(Comment).where(Comment.section_id == section.id), f"section-{section.id}-comments")
 

@@ -10,7 +10,7 @@ from app.auth.models import ROLE_VALUES
 from app.auth.services import AuthError
 from app.auth.two_factor import services as two_factor
 from app.extensions import db
-from app.laws.models import Agency, Committee
+from app.organisations.models import Agency, Committee
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 

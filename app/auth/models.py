@@ -3,7 +3,6 @@
 import secrets
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
@@ -11,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from app.laws.models import Agency, Committee
+from app.organisations.models import Agency, Committee
 
 
 class Role(StrEnum):
@@ -61,8 +58,8 @@ class User(UserMixin, db.Model):
     totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     totp_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    agency: Mapped["Agency | None"] = relationship(back_populates="members")
-    committee: Mapped["Committee | None"] = relationship(back_populates="members")
+    agency: Mapped[Agency | None] = relationship()
+    committee: Mapped[Committee | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

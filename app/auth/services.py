@@ -17,6 +17,7 @@ from app.auth import throttle, tokens
 from app.auth.models import ROLE_VALUES, LoginAttempt, Role, User, new_session_token
 from app.auth.passwords import hash_password, is_common_password, needs_rehash, verify_password
 from app.db import utcnow
+from app.errors import UserError
 from app.extensions import db
 from app.mail import external_url, send_mail
 
@@ -33,15 +34,8 @@ LINK_EXPIRED = _l("This link has expired. Please ask for a new one.")
 LINK_INVALID = _l("This link is not valid. It may be incomplete or already used.")
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A refused account action; `message` is translatable and meant for the user."""
-
-    def __init__(self, message) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class ThrottledError(AuthError):

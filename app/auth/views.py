@@ -20,6 +20,7 @@ from app.auth.sessions import end_session, start_session
 from app.auth.two_factor import services as two_factor
 from app.extensions import db
 from app.i18n import current_lang
+from app.web import commit_or_flash
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -102,13 +103,8 @@ def resend_confirmation():
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
     if form.validate_on_submit():
-        try:
-            services.throttle_account_mail(form.email.data, request.remote_addr)
-        except ThrottledError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if not commit_or_flash(lambda: services.throttle_account_mail(form.email.data, request.remote_addr)):
             return render_template("auth/resend_confirmation.html", form=form), 429
-        db.session.commit()
         user = services.get_user_by_email(form.email.data)
         if user is not None and not user.email_confirmed:
             services.send_confirmation_email(user)
@@ -170,13 +166,8 @@ def reset_request():
     """E-mail a password reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
-        try:
-            services.throttle_account_mail(form.email.data, request.remote_addr)
-        except ThrottledError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if not commit_or_flash(lambda: services.throttle_account_mail(form.email.data, request.remote_addr)):
             return render_template("auth/reset_request.html", form=form), 429
-        db.session.commit()
         user = services.get_user_by_email(form.email.data)
         if user is not None:
             services.send_password_reset_email(user)
@@ -200,13 +191,9 @@ def reset_password(token: str):
         return render_template("auth/link_invalid.html", message=error.message, retry="reset"), 400
     form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data)
-        except AuthError as error:
-            db.session.rollback()
-            form.password.errors.append(error.message)
-        else:
-            db.session.commit()
+        if commit_or_flash(
+            lambda: services.reset_password(user, form.password.data), on_error=form.password.errors.append
+        ):
             if current_user.is_authenticated:
                 logout_user()
             flash(_("Your new password is saved. You can log in with it now."), "success")
@@ -226,14 +213,10 @@ def account():
     profile_form = ProfileForm(obj=user)
     password_form = ChangePasswordForm(user=user, formdata=None)
     if profile_form.validate_on_submit():
-        try:
-            services.update_profile(user, profile_form.display_name.data, profile_form.locale.data)
-        except AuthError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your account is updated."), "success")
+        if commit_or_flash(
+            lambda: services.update_profile(user, profile_form.display_name.data, profile_form.locale.data),
+            _("Your account is updated."),
+        ):
             # The preferred language is also the one to show the account in from now on.
             return redirect(url_for("auth.account", lang=user.locale))
     return _account_page(profile_form, password_form)

@@ -27,6 +27,7 @@ from app.comments.models import (
 from app.comments.rendering import render_comment
 from app.comments.signals import comment_changed, comment_created, comment_flagged, comment_published, comment_rejected
 from app.db import utcnow
+from app.errors import UserError
 from app.extensions import db
 from app.laws.models import Law, Section
 
@@ -37,17 +38,8 @@ MAX_WORDING = 5000
 LANGS = ("kk", "ru", "en")
 
 
-class CommentError(Exception):
+class CommentError(UserError):
     """A refusal the user can understand; `message` is translated when shown, `status` is the HTTP answer."""
-
-    def __init__(self, message, status: int = 400, **params):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-        self.params = params
-
-    def __str__(self) -> str:
-        return str(self.message) % self.params if self.params else str(self.message)
 
 
 @dataclass

@@ -21,10 +21,11 @@ from app.comments.services import (
 )
 from app.extensions import db
 from app.i18n import current_lang
+from app.laws.access import get_law_or_404
 from app.laws.models import Law, Section
+from app.laws.reading import build_tree, text_language
 from app.laws.services import word_diff
-from app.laws.views import build_tree, get_law_or_404, request_page, text_language
-from app.web import commit_or_flash
+from app.web import commit_or_flash, request_page
 
 bp = Blueprint("comments", __name__, template_folder="templates")
 
@@ -44,7 +45,7 @@ def get_comment_or_404(comment_id: int) -> Comment:
     comment = db.session.scalar(
         select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.law), joinedload(Comment.section))
     )
-    if comment is None or not comment.is_visible_to(current_user) or not comment.law.can_view(current_user):
+    if comment is None or not comment.is_visible_to(current_user) or not comment.law.is_visible_to(current_user):
         abort(404)
     return comment
 
@@ -158,7 +159,7 @@ def proposal_differ(subtree: list[Section], reader_lang: str):
 @bp.get("/laws/<slug>/sections/<int:section_id>/")
 def section(slug: str, section_id: int):
     """Show one part of a draft with its comments, counts by stance and the comment form."""
-    law = get_law_or_404(slug)
+    law = get_law_or_404(slug, current_user)
     section = get_section_or_404(law, section_id)
     return render_section_page(law, section, CommentForm(), ReplyForm())
 
@@ -223,7 +224,7 @@ def _why_cannot_comment(law: Law) -> str | None:
 @bp.post("/laws/<slug>/sections/<int:section_id>/comments")
 def post(slug: str, section_id: int):
     """Post a comment or a reply on a section; errors keep the typed text in the form."""
-    law = get_law_or_404(slug)
+    law = get_law_or_404(slug, current_user)
     section = get_section_or_404(law, section_id)
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")
@@ -238,6 +239,7 @@ def post(slug: str, section_id: int):
             abort(404)
     error = None
     if form.validate_on_submit():
+        # Not commit_or_flash: the result picks the success message, the refusal's status goes with the page.
         try:
             result = post_comment(
                 author=current_user,
@@ -293,21 +295,18 @@ def edit(comment_id: int):
         abort(403)
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
-        try:
-            edit_comment(
+        saved = commit_or_flash(
+            lambda: edit_comment(
                 comment,
                 user=current_user,
                 body=form.body.data,
                 stance=form.stance.data,
                 proposed_wording=form.proposed_wording.data,
                 lang=form.lang.data,
-            )
-        except CommentError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "success")
+            ),
+            _("Your changes are saved."),
+        )
+        if saved:
             return redirect(url_for("comments.show_comment", comment_id=comment.id))
     return render_template("comments/edit.html", comment=comment, form=form)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import writes
 from app.extensions import db
 from app.laws.messages import law_error_message, parse_error_message
-from app.laws.models import LANGS, Agency, Committee, Law
+from app.laws.models import LANGS, Law
 from app.laws.parser import ParseError, read_upload
 from app.laws.services import (
     AlignmentError,
@@ -21,6 +21,7 @@ from app.laws.services import (
     parse_text,
     publish_version,
 )
+from app.organisations.models import Agency, Committee
 
 laws_cli = AppGroup("laws", help="Manage draft laws.")
 

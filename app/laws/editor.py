@@ -15,9 +15,10 @@ from wtforms import SelectChoice
 from app.auth.decorators import require_role
 from app.extensions import db
 from app.i18n import localized
+from app.laws.access import get_version_or_404
 from app.laws.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
 from app.laws.messages import law_error_message, parse_error_message
-from app.laws.models import LANGS, STATUS_TRANSITIONS, Agency, Committee, Law
+from app.laws.models import LANGS, STATUS_TRANSITIONS, Law
 from app.laws.parser import ParsedLaw, ParseError, detect_lang, read_upload
 from app.laws.services import (
     FlatNode,
@@ -34,7 +35,8 @@ from app.laws.services import (
     text_fingerprint,
     update_law,
 )
-from app.laws.views import get_version_or_404, request_page
+from app.organisations.models import Agency, Committee
+from app.web import commit_or_flash, request_page
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
@@ -161,6 +163,7 @@ def new_law():
             if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
                 abort(403)
             title = (form.title.data or "").strip() or submission.parsed.title or _("Untitled draft law")
+            # Not commit_or_flash: the redirect needs the law it creates.
             try:
                 law = create_law(
                     agency=agency,
@@ -193,7 +196,8 @@ def manage(slug: str):
         form.opens_at.data = _to_local(law.opens_at)
         form.closes_at.data = _to_local(law.closes_at)
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             update_law(
                 law,
                 titles={code: getattr(form, f"title_{code}").data for code in LANGS},
@@ -201,12 +205,8 @@ def manage(slug: str):
                 committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
             )
             set_window(law, _to_utc(form.opens_at.data), _to_utc(form.closes_at.data))
-        except LawError as error:
-            db.session.rollback()
-            flash(law_error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The changes were saved."), "success")
+
+        if commit_or_flash(save, _("The changes were saved.")):
             return redirect(url_for("editor.manage", slug=law.slug))
     return render_template(
         "laws/editor/manage.html",
@@ -238,14 +238,7 @@ def set_status(slug: str):
     law = get_law_for_edit(slug)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            change_status(law, form.status.data or "")
-        except LawError as error:
-            db.session.rollback()
-            flash(law_error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The status was changed."), "success")
+        commit_or_flash(lambda: change_status(law, form.status.data or ""), _("The status was changed."))
     return redirect(url_for("editor.manage", slug=law.slug))
 
 

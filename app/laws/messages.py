@@ -28,4 +28,5 @@ def parse_error_message(error: ParseError) -> str:
 
 
 def law_error_message(error: LawError) -> str:
-    return str(error.message) % error.params if error.params else str(error.message)
+    """Return the refusal's sentence, its placeholders filled."""
+    return str(error)

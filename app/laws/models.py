@@ -1,14 +1,16 @@
-"""Drafting agencies, parliamentary committees, draft laws, their versions and sections."""
+"""Draft laws, their versions and sections."""
 
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
+from app.organisations.models import Agency, Committee
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -40,34 +42,6 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
 SECTION_KINDS = ("preamble", "section", "chapter", "article", "point", "subpoint")
 
 
-class NamedOrganisation:
-    """Columns shared by agencies and committees: a slug and a name in each language."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name_kk: Mapped[str] = mapped_column(String(300))
-    name_ru: Mapped[str] = mapped_column(String(300))
-    name_en: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.slug}>"
-
-
-class Agency(NamedOrganisation, db.Model):
-    __tablename__ = "agencies"
-
-    members: Mapped[list["User"]] = relationship(back_populates="agency")
-    laws: Mapped[list["Law"]] = relationship(back_populates="agency")
-
-
-class Committee(NamedOrganisation, db.Model):
-    __tablename__ = "committees"
-
-    members: Mapped[list["User"]] = relationship(back_populates="committee")
-    laws: Mapped[list["Law"]] = relationship(back_populates="committee")
-
-
 class Law(db.Model):
     __tablename__ = "laws"
     __table_args__ = (
@@ -92,8 +66,8 @@ class Law(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    agency: Mapped[Agency] = relationship(back_populates="laws")
-    committee: Mapped[Committee | None] = relationship(back_populates="laws")
+    agency: Mapped[Agency] = relationship()
+    committee: Mapped[Committee | None] = relationship()
     created_by: Mapped["User | None"] = relationship()
     versions: Mapped[list["LawVersion"]] = relationship(
         back_populates="law", order_by="LawVersion.number", cascade="all, delete-orphan"
@@ -117,11 +91,15 @@ class Law(db.Model):
             return False
         return self.opens_at <= now < self.closes_at
 
-    def can_view(self, user) -> bool:
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Return True unless the law is a draft still in preparation; on the class, the same test in SQL."""
+        return self.status != LawStatus.DRAFT
+
+    def is_visible_to(self, user) -> bool:
         """Drafts not yet opened are visible only to their agency's editors and to admins."""
-        if self.status != LawStatus.DRAFT:
-            return True
-        return self.can_edit(user)
+        # app/laws/access.py's visible_laws_condition is this rule in SQL: change both together.
+        return self.is_public or self.can_edit(user)
 
     def can_edit(self, user) -> bool:
         """Editors of the drafting agency and admins may change the draft."""

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db import utcnow
+from app.errors import UserError
 from app.extensions import db
 from app.laws.models import (
     LANGS,
@@ -41,13 +42,8 @@ SAME_NUMBER_SIMILARITY = 0.5
 RENUMBERED_SIMILARITY = 0.75
 
 
-class LawError(Exception):
+class LawError(UserError):
     """A problem the user can fix; `message` is translated when shown."""
-
-    def __init__(self, message, **params):
-        super().__init__(str(message))
-        self.message = message
-        self.params = params
 
 
 @dataclass

@@ -47,9 +47,10 @@ def update():
     """Extract messages from the code and templates and merge them into every catalog."""
     directory = _catalog_dir()
     pot = directory / "messages.pot"
+    # --ignore-dirs: skip hidden folders only; Babel's default also skips `_*`, which would miss templates/_macros.
     _pybabel(
         "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
-        "--no-location", "--sort-output", "--width=120", "-o", str(pot), str(ROOT),
+        "--ignore-dirs=.*", "--no-location", "--sort-output", "--width=120", "-o", str(pot), str(ROOT),
     )  # fmt: skip
     for lang in current_app.config["LANGUAGES"]:
         po = directory / lang / "LC_MESSAGES" / "messages.po"

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.errors import UserError
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,14 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error={"status": 400, "message": str(message)}), 400
         return render_template("main/error.html", code=400, message=message), 400
+
+    @app.errorhandler(UserError)
+    def _refused(error: UserError):
+        # A refusal no view caught is still the user's to read: its own status and sentence, not a 500.
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error={"status": error.status, "message": str(error)}), error.status
+        return render_template("main/error.html", code=error.status, message=str(error)), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
 from app.extensions import db
+from app.laws.access import public_laws_condition
 from app.laws.models import Law, LawStatus
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -29,7 +30,7 @@ def index():
     open_count = db.session.scalar(select(func.count(Law.id)).where(Law.status == LawStatus.OPEN, Law.closes_at > now))
     recent = db.session.scalars(
         select(Law)
-        .where(Law.status != LawStatus.DRAFT, Law.id.not_in([law.id for law in open_laws]))
+        .where(public_laws_condition(), Law.id.not_in([law.id for law in open_laws]))
         .options(*options)
         .order_by(Law.updated_at.desc())
         .limit(HOME_RECENT_LIMIT)

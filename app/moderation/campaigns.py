@@ -1,4 +1,4 @@
-"""Find mass campaigns: identical or near-identical comments, grouped by MinHash and banded LSH."""
+"""Mass campaigns: near-identical comments found by MinHash and banded LSH, and kept grouped as comments change."""
 
 import hashlib
 import math
@@ -7,6 +7,11 @@ import unicodedata
 from collections import defaultdict
 
 import numpy as np
+from sqlalchemy import delete, func, or_, select, update
+
+from app.comments.models import Comment
+from app.extensions import db
+from app.moderation.models import Campaign, CommentBand, CommentFingerprint
 
 NUM_PERM = 128
 # 16 bands of 8 rows: a pair becomes a candidate near (1/16) ** (1/8) ≈ 0.707 estimated Jaccard.
@@ -17,6 +22,8 @@ SHINGLE_K = 5
 # Below 26 shingles (about 30 normalised characters: "согласен", "против законопроекта", "заң жобасын толық
 # қолдаймын") many people write the same words on their own; such texts get no signature and join no group.
 MIN_SHINGLES = 26
+# A campaign has at least this many members; one that falls below it after an edit is dissolved.
+MIN_CAMPAIGN = 2
 
 _SIGNATURE_BYTES = NUM_PERM * 8
 _P = (1 << 61) - 1
@@ -151,7 +158,7 @@ def similarity(sig_a: bytes, sig_b: bytes) -> float:
 
 
 def group(signatures: dict[int, bytes], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Group ids whose signatures share a band and reach `threshold`, transitively; only groups of two or more."""
+    """Group ids whose signatures share a band and reach `threshold`, transitively; groups of MIN_CAMPAIGN or more."""
     # Candidates come from the bands, so a threshold well below the S-curve (~0.7) finds few extra pairs.
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -211,5 +218,161 @@ def group(signatures: dict[int, bytes], threshold: float = THRESHOLD) -> list[li
     groups: dict[int, list[int]] = defaultdict(list)
     for node, ids in enumerate(nodes):
         groups[find(node)].extend(ids)
-    result = [sorted(ids) for ids in groups.values() if len(ids) >= 2]
+    result = [sorted(ids) for ids in groups.values() if len(ids) >= MIN_CAMPAIGN]
     return sorted(result, key=lambda ids: (-len(ids), ids[0]))
+
+
+# --- stored fingerprints and campaigns ------------------------------------------------------------------------
+
+
+def _fingerprint_text(comment: Comment) -> str:
+    """The text a comment's signature is computed from, on every path that computes one."""
+    # What the author wrote, not the masked text: masking one copy's phone number must not take it out of its campaign.
+    return f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
+
+
+def _add_bands(comment_id: int, law_id: int, sig: bytes) -> None:
+    db.session.add_all(
+        CommentBand(comment_id=comment_id, band=band, law_id=law_id, hash=value)
+        for band, value in enumerate(bands(sig))
+    )
+
+
+def _look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[CommentFingerprint]:
+    """The other fingerprints on the draft that share a band with the signature and reach THRESHOLD."""
+    band_hashes = bands(sig)
+    if not band_hashes:
+        return []
+    band_match = or_(
+        *[(CommentBand.band == band) & (CommentBand.hash == value) for band, value in enumerate(band_hashes)]
+    )
+    candidates = db.session.scalars(
+        select(CommentFingerprint).where(
+            CommentFingerprint.comment_id.in_(
+                select(CommentBand.comment_id).where(CommentBand.law_id == law_id, band_match)
+            ),
+            CommentFingerprint.comment_id != comment_id,
+        )
+    ).all()
+    return [c for c in candidates if similarity(c.signature, sig) >= THRESHOLD]
+
+
+def fingerprint_comment(comment: Comment) -> CommentFingerprint | None:
+    """Store a comment's signature and keep it in the campaign of its look-alikes on the draft, or in none."""
+    if comment.parent_id is not None:
+        return None
+    sig = signature(_fingerprint_text(comment))
+    row = db.session.get(CommentFingerprint, comment.id)
+    if row is None:
+        # Short texts get a row too (no bands), as from fingerprint_missing, so they are not looked at again.
+        row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id, signature=sig)
+        db.session.add(row)
+        _add_bands(comment.id, comment.law_id, sig)
+    elif row.signature != sig:
+        row.signature = sig
+        db.session.execute(delete(CommentBand).where(CommentBand.comment_id == comment.id))
+        _add_bands(comment.id, comment.law_id, sig)
+        db.session.flush()
+        if row.campaign_id is not None:
+            # The edit may have taken it away from its look-alikes, or cut the campaign where it was the link.
+            _settle(row.campaign_id)
+    alike = _look_alikes(comment.id, comment.law_id, sig)
+    if alike:
+        _join_campaign(row, alike, comment.law_id)
+    db.session.flush()
+    return row
+
+
+def _count_members(campaign: Campaign) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(CommentFingerprint).where(CommentFingerprint.campaign_id == campaign.id)
+    )
+
+
+def _join_campaign(row: CommentFingerprint, alike: list[CommentFingerprint], law_id: int) -> None:
+    """Put the comment and its look-alikes in one campaign, merging the campaigns it bridges into the oldest."""
+    existing = sorted({c.campaign_id for c in [row, *alike] if c.campaign_id})
+    # Locked, so two comments joining at once on PostgreSQL both count the other in the campaign's size.
+    campaign = db.session.get(Campaign, existing[0], with_for_update=True) if existing else Campaign(law_id=law_id)
+    db.session.add(campaign)
+    db.session.flush()
+    if len(existing) > 1:
+        db.session.execute(
+            update(CommentFingerprint)
+            .where(CommentFingerprint.campaign_id.in_(existing[1:]))
+            .values(campaign_id=campaign.id)
+        )
+        # Their members are all in this campaign now; kept, the emptied rows would still show their old sizes.
+        db.session.execute(delete(Campaign).where(Campaign.id.in_(existing[1:])))
+    for member in [row, *alike]:
+        member.campaign_id = campaign.id
+    db.session.flush()
+    campaign.size = _count_members(campaign)
+
+
+def _settle(campaign_id: int) -> None:
+    """Regroup a campaign's members after one changed: split it where it broke, dissolve what is below MIN_CAMPAIGN."""
+    campaign = db.session.get(Campaign, campaign_id, with_for_update=True)
+    members = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.campaign_id == campaign_id)).all()
+    homes: dict[int, Campaign] = {}
+    # The largest part keeps the campaign (and its id); any other part that still holds together becomes its own.
+    for number, ids in enumerate(group({member.comment_id: member.signature for member in members})):
+        part = campaign if number == 0 else Campaign(law_id=campaign.law_id)
+        part.size = len(ids)
+        db.session.add(part)
+        homes.update(dict.fromkeys(ids, part))
+    db.session.flush()
+    for member in members:
+        home = homes.get(member.comment_id)
+        member.campaign_id = home.id if home else None
+    if not homes:
+        # A campaign row is derived data, as regroup_law treats it; the comments and their history stay.
+        db.session.flush()
+        db.session.delete(campaign)
+    db.session.flush()
+
+
+def fingerprint_missing(law_id: int, batch: int = 500) -> int:
+    """Compute signatures for a draft's comments that have none yet (comments loaded in bulk, old data)."""
+    done = 0
+    while True:
+        missing = db.session.scalars(
+            select(Comment)
+            .outerjoin(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
+            .where(Comment.law_id == law_id, Comment.parent_id.is_(None), CommentFingerprint.comment_id.is_(None))
+            .order_by(Comment.id)
+            .limit(batch)
+        ).all()
+        for comment in missing:
+            sig = signature(_fingerprint_text(comment))
+            # Short texts get a fingerprint row too (no bands), so they are not looked at again.
+            db.session.add(CommentFingerprint(comment_id=comment.id, law_id=law_id, signature=sig))
+            _add_bands(comment.id, law_id, sig)
+            done += bool(sig)
+        db.session.flush()
+        if len(missing) < batch:
+            return done
+
+
+def regroup_law(law_id: int) -> list[Campaign]:
+    """Recompute every campaign of a draft from stored signatures (for imports and threshold changes)."""
+    rows = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.law_id == law_id)).all()
+    banded = set(
+        db.session.scalars(select(CommentBand.comment_id).where(CommentBand.law_id == law_id, CommentBand.band == 0))
+    )
+    groups = group({row.comment_id: row.signature for row in rows if row.comment_id in banded})
+    by_id = {row.comment_id: row for row in rows}
+    for row in rows:
+        row.campaign_id = None
+    db.session.flush()
+    db.session.execute(Campaign.__table__.delete().where(Campaign.law_id == law_id))
+    created = []
+    for members in groups:
+        campaign = Campaign(law_id=law_id, size=len(members))
+        db.session.add(campaign)
+        db.session.flush()
+        for comment_id in members:
+            by_id[comment_id].campaign_id = campaign.id
+        created.append(campaign)
+    db.session.flush()
+    return created

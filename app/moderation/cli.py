@@ -7,7 +7,8 @@ from sqlalchemy import select
 from app.db import utcnow, writes
 from app.extensions import db
 from app.laws.models import Law
-from app.moderation.services import fingerprint_missing, queue_stats, regroup_law
+from app.moderation.campaigns import fingerprint_missing, regroup_law
+from app.moderation.services import queue_stats
 
 moderation_cli = AppGroup("moderation", help="Moderation queues and campaigns.")
 

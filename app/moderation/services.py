@@ -1,4 +1,4 @@
-"""Moderation services: decisions with an audit row each, screening, campaigns, appeals, suspensions.
+"""Moderation services: decisions with an audit row each, screening, campaign decisions, appeals, suspensions.
 
 They flush and never commit. Every decision locks the comment and re-reads its state first, so two
 moderators deciding the same comment at once produce one decision and one audit row.
@@ -13,21 +13,21 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from app.auth.models import Role, User
 from app.comments.models import REJECTION_REASONS, Comment, CommentState, Flag
 from app.comments.rendering import render_comment
-from app.comments.services import CommentError, approve_comment, bump_version, reject_comment
+from app.comments.services import approve_comment, bump_version, reject_comment
 from app.comments.signals import comment_changed
 from app.db import utcnow
+from app.errors import UserError
 from app.extensions import db
-from app.moderation import campaigns, screening
+from app.moderation import screening
 from app.moderation.flags import flag_reports
 from app.moderation.models import (
     Appeal,
     Campaign,
-    CommentBand,
     CommentFingerprint,
     CommentScreening,
     ModerationAction,
@@ -39,7 +39,7 @@ DECISIONS = ("approve", "reject", "hide", "restore", "publish_masked")
 MAX_APPEAL = 1000
 
 
-class ModerationError(CommentError):
+class ModerationError(UserError):
     """A refused moderation action, with a translated message and an HTTP status."""
 
 
@@ -279,122 +279,6 @@ def screen_comment(comment: Comment) -> CommentScreening:
     db.session.add(row)
     db.session.flush()
     return row
-
-
-# --- campaigns --------------------------------------------------------------------------------------------
-
-
-def fingerprint_comment(comment: Comment) -> CommentFingerprint | None:
-    """Store a comment's signature and join it to the campaign of its look-alikes on the same draft."""
-    text = f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
-    if comment.parent_id is not None or not campaigns.is_groupable(text):
-        return None
-    signature = campaigns.signature(text)
-    band_hashes = campaigns.bands(signature)
-    band_match = or_(
-        *[(CommentBand.band == band) & (CommentBand.hash == value) for band, value in enumerate(band_hashes)]
-    )
-    candidates = db.session.scalars(
-        select(CommentFingerprint).where(
-            CommentFingerprint.comment_id.in_(
-                select(CommentBand.comment_id).where(CommentBand.law_id == comment.law_id, band_match)
-            )
-        )
-    ).all()
-    alike = [
-        c
-        for c in candidates
-        if c.comment_id != comment.id and campaigns.similarity(c.signature, signature) >= campaigns.THRESHOLD
-    ]
-    row = db.session.get(CommentFingerprint, comment.id)
-    if row is None:
-        row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id)
-    row.signature = signature
-    db.session.add(row)
-    db.session.execute(CommentBand.__table__.delete().where(CommentBand.comment_id == comment.id))
-    db.session.add_all(
-        CommentBand(comment_id=comment.id, band=band, law_id=comment.law_id, hash=value)
-        for band, value in enumerate(band_hashes)
-    )
-    if alike:
-        _join_campaign(row, alike, comment.law_id)
-    db.session.flush()
-    return row
-
-
-def _join_campaign(row: CommentFingerprint, alike: list[CommentFingerprint], law_id: int) -> None:
-    existing = sorted({c.campaign_id for c in alike if c.campaign_id})
-    campaign = db.session.get(Campaign, existing[0]) if existing else Campaign(law_id=law_id)
-    db.session.add(campaign)
-    db.session.flush()
-    # Merge other campaigns the new comment bridges into the first one.
-    if len(existing) > 1:
-        db.session.execute(
-            update(CommentFingerprint)
-            .where(CommentFingerprint.campaign_id.in_(existing[1:]))
-            .values(campaign_id=campaign.id)
-        )
-    for member in [row, *alike]:
-        member.campaign_id = campaign.id
-    db.session.flush()
-    campaign.size = db.session.scalar(
-        select(func.count()).select_from(CommentFingerprint).where(CommentFingerprint.campaign_id == campaign.id)
-    )
-
-
-def fingerprint_missing(law_id: int, batch: int = 500) -> int:
-    """Compute signatures for a draft's comments that have none yet (comments loaded in bulk, old data)."""
-    done = 0
-    while True:
-        missing = db.session.scalars(
-            select(Comment)
-            .outerjoin(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
-            .where(Comment.law_id == law_id, Comment.parent_id.is_(None), CommentFingerprint.comment_id.is_(None))
-            .order_by(Comment.id)
-            .limit(batch)
-        ).all()
-        fingerprinted = 0
-        for comment in missing:
-            text = (
-                f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
-            )
-            signature = campaigns.signature(text)
-            # Short texts get a fingerprint row too (no bands), so they are not looked at again.
-            db.session.add(CommentFingerprint(comment_id=comment.id, law_id=law_id, signature=signature))
-            if campaigns.is_groupable(text):
-                db.session.add_all(
-                    CommentBand(comment_id=comment.id, band=band, law_id=law_id, hash=value)
-                    for band, value in enumerate(campaigns.bands(signature))
-                )
-                fingerprinted += 1
-        db.session.flush()
-        done += fingerprinted
-        if len(missing) < batch:
-            return done
-
-
-def regroup_law(law_id: int) -> list[Campaign]:
-    """Recompute every campaign of a draft from stored signatures (for imports and threshold changes)."""
-    rows = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.law_id == law_id)).all()
-    banded = set(
-        db.session.scalars(select(CommentBand.comment_id).where(CommentBand.law_id == law_id, CommentBand.band == 0))
-    )
-    groups = campaigns.group({row.comment_id: row.signature for row in rows if row.comment_id in banded})
-    by_id = {row.comment_id: row for row in rows}
-    for row in rows:
-        row.campaign_id = None
-    db.session.flush()
-    db.session.execute(Campaign.__table__.delete().where(Campaign.law_id == law_id))
-    created = []
-    for members in groups:
-        campaign = Campaign(law_id=law_id, size=len(members))
-        db.session.add(campaign)
-        db.session.flush()
-        for comment_id in members:
-            by_id[comment_id].campaign_id = campaign.id
-        created.append(campaign)
-    db.session.flush()
-    return created
 
 
 # --- flags ------------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from app.auth.models import User
 from app.comments.models import REJECTION_REASONS, Comment, CommentState, Flag
 from app.db import utcnow
 from app.extensions import db
+from app.laws.access import get_law_or_404
 from app.laws.models import Law
-from app.laws.views import get_law_or_404, request_page
 from app.moderation.flags import flag_reports
 from app.moderation.forms import (
     AppealDecisionForm,
@@ -41,7 +41,7 @@ from app.moderation.services import (
     suspension_refusal,
     unsuspend,
 )
-from app.web import commit_or_flash
+from app.web import commit_or_flash, request_page
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 public_bp = Blueprint("moderation_public", __name__, template_folder="templates")
@@ -382,6 +382,7 @@ def decide_group(campaign_id: int):
     form = CampaignDecisionForm()
     if not form.validate_on_submit():
         abort(400)
+    # Not commit_or_flash: a changed campaign is shown again, and the result decides whether to commit.
     try:
         result = decide_campaign(campaign, actor=current_user, action=form.action.data,
                                  seen_revision=form.revision.data, reason=form.reason.data or None,
@@ -404,16 +405,12 @@ def suspend_user(user_id: int):
     if user is None:
         abort(404)
     form = SuspendForm()
-    try:
-        if not form.validate_on_submit():
-            raise ModerationError(_("Give the reason for the suspension."))
-        suspend(user, actor=current_user, reason=form.reason.data)
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if form.validate_on_submit():
+        commit_or_flash(
+            lambda: suspend(user, actor=current_user, reason=form.reason.data), _("The account is suspended.")
+        )
     else:
-        db.session.commit()
-        flash(_("The account is suspended."), "success")
+        flash(_("Give the reason for the suspension."), "error")
     return redirect(_back(url_for("moderation.pending")))
 
 
@@ -476,7 +473,7 @@ def policy():
 @public_bp.get("/laws/<slug>/moderation")
 def law_figures(slug: str):
     """Public moderation figures for one draft."""
-    law = get_law_or_404(slug)
+    law = get_law_or_404(slug, current_user)
     return render_template("moderation/law_stats.html", law=law, stats=law_stats(law.id))
 
 
@@ -491,6 +488,7 @@ def appeal(comment_id: int):
     form = AppealForm()
     status = 200
     if existing is None and form.validate_on_submit():
+        # Not commit_or_flash: the page is shown again with the refusal's status.
         try:
             file_appeal(comment, author=current_user, text=form.text.data)
         except ModerationError as error:

@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.comments.labels import REJECTION_LABELS, label
 from app.comments.models import Comment
 from app.db import utcnow
+from app.errors import UserError
 from app.extensions import db
 from app.i18n import localized
 from app.laws.models import Law, LawVersion
@@ -33,12 +34,8 @@ LINK_INVALID = _l("This unsubscribe link does not work. Please copy the whole li
 LINK_EXPIRED = _l("This unsubscribe link is too old. Please use the link in a more recent e-mail.")
 
 
-class UnsubscribeError(Exception):
+class UnsubscribeError(UserError):
     """An unsubscribe link that is tampered with, cut short or too old; `message` is shown to the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 # --- following -------------------------------------------------------------------------------------------------

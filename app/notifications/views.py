@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.i18n import current_lang
-from app.laws.views import get_law_or_404, request_page
+from app.laws.access import get_law_or_404
 from app.notifications import services, unread_notification_count
 from app.notifications.forms import ActionForm, UnsubscribeForm
 from app.notifications.models import NotificationKind
+from app.web import request_page
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -50,7 +51,7 @@ def mark_read():
 @login_required
 def follow(slug: str):
     """Follow a draft: be told about its new versions."""
-    law = get_law_or_404(slug)
+    law = get_law_or_404(slug, current_user)
     if ActionForm().validate_on_submit():
         services.follow(current_user, law)
         db.session.commit()
@@ -62,7 +63,7 @@ def follow(slug: str):
 @login_required
 def unfollow(slug: str):
     """Stop following a draft."""
-    law = get_law_or_404(slug)
+    law = get_law_or_404(slug, current_user)
     if ActionForm().validate_on_submit():
         services.unfollow(current_user, law)
         db.session.commit()

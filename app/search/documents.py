@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from app.comments.models import Comment, CommentState
 from app.extensions import db
-from app.laws.models import LANGS, Law, LawStatus, LawVersion, Section
+from app.laws.access import public_laws_condition
+from app.laws.models import LANGS, Law, LawVersion, Section
 
 TYPES = ("law", "section", "comment")
 
@@ -83,7 +84,7 @@ def load(doc_ids: list[str]) -> dict[str, Document | None]:
     found: dict[str, Document | None] = dict.fromkeys(doc_ids)
     if wanted["law"]:
         for law in db.session.scalars(
-            select(Law).where(Law.id.in_(wanted["law"]), Law.status != LawStatus.DRAFT).options(joinedload(Law.agency))
+            select(Law).where(Law.id.in_(wanted["law"]), public_laws_condition()).options(joinedload(Law.agency))
         ):
             found[f"law:{law.id}"] = law_document(law)
     if wanted["section"]:
@@ -93,7 +94,7 @@ def load(doc_ids: list[str]) -> dict[str, Document | None]:
             .join(Law, Law.id == LawVersion.law_id)
             .where(
                 Section.id.in_(wanted["section"]),
-                Law.status != LawStatus.DRAFT,
+                public_laws_condition(),
                 Section.version_id.in_(latest_version_ids()),
             )
             .options(joinedload(Section.version).joinedload(LawVersion.law).joinedload(Law.agency))
@@ -104,9 +105,7 @@ def load(doc_ids: list[str]) -> dict[str, Document | None]:
         rows = db.session.scalars(
             select(Comment)
             .join(Law, Law.id == Comment.law_id)
-            .where(
-                Comment.id.in_(wanted["comment"]), Comment.state == CommentState.APPROVED, Law.status != LawStatus.DRAFT
-            )
+            .where(Comment.id.in_(wanted["comment"]), Comment.state == CommentState.APPROVED, public_laws_condition())
             .options(joinedload(Comment.law).joinedload(Law.agency))
         )
         for comment in rows:
@@ -116,7 +115,7 @@ def load(doc_ids: list[str]) -> dict[str, Document | None]:
 
 def all_documents(batch: int = 1000):
     """Yield every searchable document (for a rebuild or a verification), a batch at a time."""
-    laws = db.session.scalars(select(Law).where(Law.status != LawStatus.DRAFT).options(joinedload(Law.agency))).all()
+    laws = db.session.scalars(select(Law).where(public_laws_condition()).options(joinedload(Law.agency))).all()
     by_id = {law.id: law for law in laws}
     for law in laws:
         yield law_document(law)

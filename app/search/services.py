@@ -11,7 +11,9 @@ from sqlalchemy.orm import joinedload
 from app.comments.models import Comment, CommentState
 from app.extensions import db
 from app.i18n import current_lang, localized
-from app.laws.models import LANGS, Agency, Law, LawStatus, LawVersion, Section
+from app.laws.access import public_laws_condition
+from app.laws.models import LANGS, Law, LawVersion, Section
+from app.organisations.models import Agency
 from app.search import get_backend
 from app.search.backend import Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import TYPES, latest_version_ids
@@ -98,7 +100,7 @@ def database_search(query: str, filters: Filters, page: int, per_page: int) -> P
     if not words:
         return Page([], 0, incomplete=True)
     langs = [filters.lang] if filters.lang in LANGS else list(LANGS)
-    law_conditions = [Law.status != LawStatus.DRAFT]
+    law_conditions = [public_laws_condition()]
     if filters.law:
         law_conditions.append(Law.slug == filters.law)
     if filters.status:
@@ -159,7 +161,7 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
         if kind in ids and raw.isdigit():
             ids[kind].append(int(raw))
     # Each query re-checks visibility as documents.load does: the index may not have heard of a change yet.
-    public = Law.status != LawStatus.DRAFT
+    public = public_laws_condition()
     laws = {}
     if ids["law"]:
         laws = {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids["law"]), public))}

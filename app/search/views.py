@@ -6,11 +6,13 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from app.extensions import db
-from app.laws.models import STATUS_VALUES, Agency, Law, LawStatus
-from app.laws.views import request_page
+from app.laws.access import PUBLIC_STATUSES, public_laws_condition
+from app.laws.models import Law
+from app.organisations.models import Agency
 from app.search.backend import Filters
 from app.search.documents import TYPES
 from app.search.services import search as run_search
+from app.web import request_page
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -28,7 +30,7 @@ def filters_from_request() -> Filters:
     return Filters(
         type=args.get("type") if args.get("type") in TYPES else None,
         law=(args.get("law") or None) and args["law"][:80],
-        status=args.get("status") if args.get("status") in STATUS_VALUES and args.get("status") != "draft" else None,
+        status=args.get("status") if args.get("status") in PUBLIC_STATUSES else None,
         agency=(args.get("agency") or None) and args["agency"][:64],
         lang=args.get("lang") if args.get("lang") in ("kk", "ru", "en") else None,
         date_from=_date("from"),
@@ -48,9 +50,7 @@ def index():
     if results and filters.type:
         pages = max(1, -(-results.totals.get(filters.type, 0) // per_page))
     laws = db.session.execute(
-        select(Law.slug, Law.title_kk, Law.title_ru, Law.title_en)
-        .where(Law.status != LawStatus.DRAFT)
-        .order_by(Law.slug)
+        select(Law.slug, Law.title_kk, Law.title_ru, Law.title_en).where(public_laws_condition()).order_by(Law.slug)
     ).all()
     agencies = db.session.scalars(select(Agency).order_by(Agency.slug)).all()
     return render_template(
@@ -62,6 +62,6 @@ def index():
         pages=pages,
         laws=laws,
         agencies=agencies,
-        statuses=[s for s in STATUS_VALUES if s != "draft"],
+        statuses=PUBLIC_STATUSES,
         args=request.args,
     )

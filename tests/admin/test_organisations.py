@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from app.laws.models import Agency, Committee
+from app.organisations.models import Agency, Committee
 
 KINDS = [("agencies", Agency), ("committees", Committee)]
 

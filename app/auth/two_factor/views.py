@@ -99,6 +99,7 @@ def setup():
         return redirect(url_for("auth.login"))
     form = SetupForm()
     if form.validate_on_submit():
+        # Not commit_or_flash: the recovery codes it returns are shown once, on the page below.
         try:
             codes = services.confirm_setup(user, form.code.data)
         except TwoFactorError as error:

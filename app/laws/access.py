@@ -1,0 +1,52 @@
+"""Who may see a draft law: the one rule that law pages, search, the API and the other domains ask.
+
+A draft still in preparation is seen only by the editors of its drafting agency and by admins. Public channels
+(search, the open-data API, the home page) show public laws only, whoever asks.
+"""
+
+from flask import abort
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.laws.models import STATUS_VALUES, Law, LawStatus, LawVersion
+
+# The statuses a public filter (search, the API) offers and accepts.
+PUBLIC_STATUSES = tuple(status for status in STATUS_VALUES if status != LawStatus.DRAFT)
+
+
+def public_laws_condition() -> ColumnElement[bool]:
+    """Return a where() condition for the laws anyone may see."""
+    return Law.is_public
+
+
+def visible_laws_condition(user) -> ColumnElement[bool]:
+    """Return a where() condition for the laws this user may see: Law.is_visible_to in SQL."""
+    if user is None or not user.is_authenticated:
+        return public_laws_condition()
+    if user.is_admin:
+        return true()
+    # has_role, as in Law.can_edit: a suspended editor sees what the public sees.
+    if user.has_role("editor") and user.agency_id:
+        return public_laws_condition() | (Law.agency_id == user.agency_id)
+    return public_laws_condition()
+
+
+def get_law_or_404(slug: str, user) -> Law:
+    """Load a law the user may see, or answer 404."""
+    if len(slug) > 80:
+        abort(404)
+    law = db.session.scalar(
+        select(Law).where(Law.slug == slug).options(selectinload(Law.versions), selectinload(Law.agency))
+    )
+    if law is None or not law.is_visible_to(user):
+        abort(404)
+    return law
+
+
+def get_version_or_404(law: Law, number: int) -> LawVersion:
+    """Return the law's version with this number, or answer 404."""
+    version = law.version(number)
+    if version is None:
+        abort(404)
+    return version

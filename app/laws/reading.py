@@ -1,0 +1,31 @@
+"""How a version is laid out for readers: its sections as a tree, and the language to show them in."""
+
+from dataclasses import dataclass, field
+
+from app.laws.models import LawVersion, Section
+
+
+@dataclass
+class TreeNode:
+    section: Section
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def build_tree(sections: list[Section]) -> list[TreeNode]:
+    """Nest sections loaded in one query, so templates never lazy-load children."""
+    nodes = {s.id: TreeNode(s) for s in sections}
+    roots: list[TreeNode] = []
+    for s in sections:
+        parent = nodes.get(s.parent_id) if s.parent_id else None
+        (parent.children if parent else roots).append(nodes[s.id])
+    return roots
+
+
+def text_language(version: LawVersion, lang: str) -> str:
+    """Return the language to show a version's text in: the reader's, else the first available."""
+    if version.has_language(lang):
+        return lang
+    for code in ("kk", "ru", "en"):
+        if version.has_language(code):
+            return code
+    return lang
