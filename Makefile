@@ -24,6 +24,8 @@ run: install translations
 	$(BIN)/flask search reindex
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The PostgreSQL-only tests find a server themselves (pg_database_url in tests/conftest.py): TEST_DATABASE_URL, else
+# a throw-away database on 127.0.0.1:5432; with neither they are skipped and the summary says why.
 test: install translations lint
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

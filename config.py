@@ -72,6 +72,8 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh (one host) | postgres (many hosts)
     SEARCH_WRITER = os.environ.get("SEARCH_WRITER", "thread")  # thread: after commit, off the request | inline
+    # Background jobs (summary builds): on an RQ worker (`flask worker`) when set, else in a thread of the process.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
     SEARCH_PER_PAGE = 10
 
     LANGUAGES = ("kk", "ru", "en")
@@ -153,6 +155,10 @@ class Config:
     # freshly registered accounts cannot hide a comment; their reports are still shown to moderators.
     FLAG_MIN_ACCOUNT_AGE_HOURS = float(os.environ.get("FLAG_MIN_ACCOUNT_AGE_HOURS", "24"))
     MODERATION_PER_PAGE = 50
+    # A campaign (decided in bulk, counted ×N) has at least this many near-identical copies; smaller look-alike
+    # groups are shown as "similar comments" only.
+    CAMPAIGN_MIN_SIZE = int(os.environ.get("CAMPAIGN_MIN_SIZE", "10"))
+    CAMPAIGN_MEMBERS_SHOWN = 10  # members (and their authors) listed per group on the campaigns page
     AUDIT_PER_PAGE = 100
     COMMENTS_BATCH = 30  # comments per "load more" batch (at most 50, so a page stays small)
     MY_COMMENTS_PER_PAGE = 20
@@ -160,6 +166,7 @@ class Config:
     UNSUBSCRIBE_TOKEN_MAX_AGE = 365 * 24 * 3600
 
     LAWS_PER_PAGE = 20
+    SUMMARIES_PER_PAGE = 20  # a draft's summaries, an MP's summaries and drafts
     ADMIN_USERS_PER_PAGE = 50
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
@@ -176,6 +183,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
     SEARCH_WRITER = "inline"
+    REDIS_URL = ""  # summary builds run in threads: tests need no Redis, whatever the environment says
     # Tests hash many passwords; the production cost is measured in bench/, not paid in every test.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

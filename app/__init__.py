@@ -67,7 +67,7 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import comments, moderation, notifications, search, security, template_helpers
+    from app import comments, moderation, notifications, search, security, summaries, template_helpers
 
     security.init_app(app)
     template_helpers.init_app(app)
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     notifications.init_app(app)
     moderation.init_app(app)
     search.init_app(app)
+    summaries.init_app(app)
 
     from app.auth import two_factor
 
@@ -87,14 +88,17 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.two_factor.views import bp as two_factor_bp
     from app.auth.views import bp as auth_bp
     from app.comments.views import bp as comments_bp
-    from app.laws.editor import bp as editor_bp
+    from app.editor.views import bp as editor_bp
     from app.laws.views import bp as laws_bp
     from app.main.views import bp as main_bp
+    from app.moderation.public_views import public_bp as moderation_public_bp
     from app.moderation.views import bp as moderation_bp
-    from app.moderation.views import public_bp as moderation_public_bp
     from app.notifications.views import bp as notifications_bp
     from app.organisations.views import bp as organisations_bp
+    from app.parliament.views import bp as parliament_bp
     from app.search.views import bp as search_bp
+    from app.summaries.downloads import bp as summary_downloads_bp
+    from app.summaries.views import bp as summaries_bp
 
     app.register_blueprint(main_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(auth_bp, url_prefix="/<lang:lang>/auth")
@@ -108,6 +112,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
     app.register_blueprint(moderation_public_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(search_bp, url_prefix="/<lang:lang>/search")
+    app.register_blueprint(summaries_bp, url_prefix="/<lang:lang>/summaries")
+    app.register_blueprint(summary_downloads_bp, url_prefix="/<lang:lang>/summaries")
+    app.register_blueprint(parliament_bp, url_prefix="/<lang:lang>/parliament")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
@@ -125,11 +132,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.comments.cli import comments_cli
     from app.laws.cli import laws_cli
     from app.main.cli import translate_cli
     from app.main.demo import seed_demo
     from app.moderation.cli import moderation_cli
     from app.search.cli import search_cli
+    from app.summaries.cli import summaries_cli, worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(laws_cli)
@@ -137,3 +146,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(comments_cli)
+    app.cli.add_command(summaries_cli)
+    app.cli.add_command(worker_command)

@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator):
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Use WAL, a busy timeout and BEGIN IMMEDIATE for writes, as measured in TECH-NOTES."""
+    """Use WAL, a busy timeout and BEGIN IMMEDIATE for writes, as measured in docs/tech-notes.md."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

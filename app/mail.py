@@ -128,6 +128,13 @@ def _email(message: Message) -> EmailMessage:
 
 def _deliver(messages: list[Message]) -> None:
     """Send messages through the configured backend, over one SMTP connection; failures are logged, not raised."""
+    # RFC 2606 reserves .invalid for addresses that must never receive mail: imported authors have them.
+    undeliverable = [message for message in messages if message.to.lower().endswith(".invalid")]
+    if undeliverable:
+        logger.warning("Not sending %d message(s) to .invalid addresses", len(undeliverable))
+        messages = [message for message in messages if message not in undeliverable]
+        if not messages:
+            return
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         outbox().extend(messages)

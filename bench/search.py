@@ -1,14 +1,21 @@
-"""Benchmark Kenes's Whoosh search against SQLite FTS5 on the same synthetic corpus, in one run.
+"""Benchmark the search page's own call (app.search.services.search) against SQLite FTS5 doing the same job.
 
-Run: .venv/bin/python bench/search.py [--comments 100000] [--sections 5000] [--queries 300]
-Prints, for each engine: build time, index size, query p50 and p95 (1-3 word queries, top 10 with
-highlighted snippets), and the Whoosh/FTS5 ratios. No assertions: the figures go into the README.
+Run: .venv/bin/python bench/search.py [--comments 100000] [--sections 5000] [--queries 300] [--small]
+It builds a throw-away instance (SQLite and a Whoosh index in a temp dir): laws, sections and approved
+comments written to the database, then indexed by the app's own rebuild (what `flask search reindex` does).
+Each query then goes through `search(query, Filters(), 1, SEARCH_PER_PAGE)` in a request for /<lang>/search/,
+as the search page calls it: the best laws, sections and comments, every word required first and any word only
+when none match, hits loaded back from the database and snippets cut from its text. The time spent inside the
+engine is shown apart. FTS5 gets the same three groups (all words, then any word) with its own snippet().
+No assertions: the figures go into the README. --small is a quick check that the script works (seconds).
 
 The corpus is built from the words of the demo draft laws (kk, ru, en), so term frequencies look like
 legal text; comments are 20-200 words, sections 30-300.
 """
 
 import argparse
+import html
+import os
 import random
 import re
 import shutil
@@ -17,19 +24,16 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from whoosh import index as whoosh_index  # noqa: E402
-from whoosh import qparser  # noqa: E402
-
-from app.search.snippets import snippet  # noqa: E402
-from app.search.whoosh_backend import make_schema  # noqa: E402
-
-DEMO = Path(__file__).resolve().parents[1] / "app" / "laws" / "demo_texts"
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "app" / "laws" / "demo_texts"
 WORD = re.compile(r"[^\W\d_]{3,}")
 LANGS = ("kk", "ru", "en")
+GROUPS = {"law": 5, "section": 10, "comment": 10}  # as app.search.services.GROUP_SIZES
+SECTIONS_PER_LAW = 100
+AUTHORS = 200
 
 
 def vocabulary() -> dict[str, list[str]]:
@@ -41,19 +45,19 @@ def vocabulary() -> dict[str, list[str]]:
 
 
 def corpus(n_comments: int, n_sections: int, seed: int = 1):
+    """Return laws, sections and comments as (lang, text) and 10,000 queries as (lang, text)."""
     rng = random.Random(seed)
     words = vocabulary()
-    docs = []
-    for i in range(n_sections + n_comments):
+
+    def text(low: int, high: int) -> tuple[str, str]:
         lang = rng.choices(LANGS, weights=(4, 5, 1))[0]
-        low, high = (30, 300) if i < n_sections else (20, 200)
-        text = " ".join(rng.choice(words[lang]) for _ in range(rng.randint(low, high)))
-        docs.append((f"{'section' if i < n_sections else 'comment'}:{i}", lang, text))
-    queries = []
-    for _ in range(10_000):
-        lang = rng.choices(LANGS, weights=(4, 5, 1))[0]
-        queries.append((lang, " ".join(rng.choice(words[lang]) for _ in range(rng.randint(1, 3)))))
-    return docs, queries
+        return lang, " ".join(rng.choice(words[lang]) for _ in range(rng.randint(low, high)))
+
+    laws = [text(4, 12) for _ in range(max(1, -(-n_sections // SECTIONS_PER_LAW)))]
+    sections = [text(30, 300) for _ in range(n_sections)]
+    comments = [text(20, 200) for _ in range(n_comments)]
+    queries = [text(1, 3) for _ in range(10_000)]
+    return laws, sections, comments, queries
 
 
 def size_of(path: Path) -> int:
@@ -64,47 +68,180 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def bench_whoosh(docs, queries, n_queries: int, workdir: Path) -> dict:
-    target = workdir / "whoosh"
-    target.mkdir()
-    started = time.perf_counter()
-    ix = whoosh_index.create_in(str(target), make_schema())
-    writer = ix.writer(limitmb=256, procs=1)
-    for doc_id, lang, text in docs:
-        writer.add_document(doc_id=doc_id, type=doc_id.split(":")[0], law="bench", status="open", agency="a",
-                            hash="x", **{f"text_{lang}": text})  # fmt: skip
-    writer.commit(optimize=True)
-    build = time.perf_counter() - started
-    texts = {doc_id: (lang, text) for doc_id, lang, text in docs}
-    searcher = ix.searcher()  # kept open, as each Kenes process does
-    timings = []
-    for _lang, query in queries[:n_queries]:
-        started = time.perf_counter()
-        parser = qparser.MultifieldParser(
-            [f"text_{code}" for code in LANGS], ix.schema, group=qparser.OrGroup.factory(0.9)
+def make_app(workdir: Path):
+    """Build the app on a fresh SQLite database and index under workdir, nothing shared with instance/."""
+    os.environ["KENES_INSTANCE_DIR"] = str(workdir)
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+    from config import Config
+
+    overrides = {
+        "SECRET_KEY": "bench-only-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.db'}",
+        "SEARCH_INDEX_DIR": str(workdir / "index"),
+        "SEARCH_BACKEND": "whoosh",
+        "SEARCH_WRITER": "inline",  # nothing is queued here: the index is built by a rebuild
+    }
+    return create_app(type("BenchConfig", (Config,), overrides))
+
+
+def load_database(laws, sections, comments) -> None:
+    """Write the corpus as open laws with one version each, their sections and approved comments."""
+    from sqlalchemy import insert
+
+    from app.auth.models import User
+    from app.comments.models import Comment
+    from app.extensions import db
+    from app.laws.models import Law, LawVersion, Section, SectionIdentity
+    from app.organisations.models import Agency
+
+    db.create_all()
+    now = datetime.now(UTC)
+    db.session.execute(insert(Agency), [{"id": 1, "slug": "bench", "name_kk": "Агенттік", "name_ru": "Агентство"}])
+    db.session.execute(
+        insert(User),
+        [
+            {"id": n, "email": f"bench{n}@example.kz", "display_name": f"Bench {n}", "password_hash": "-"}
+            for n in range(1, AUTHORS + 1)
+        ],
+    )
+    db.session.execute(
+        insert(Law),
+        [
+            {"id": n, "slug": f"law-{n}", f"title_{lang}": text, "agency_id": 1, "status": "open"}
+            for n, (lang, text) in enumerate(laws, 1)
+        ],
+    )
+    db.session.execute(
+        insert(LawVersion),
+        [{"id": n, "law_id": n, "number": 1, "languages": "kk,ru,en"} for n in range(1, len(laws) + 1)],
+    )
+    db.session.execute(
+        insert(SectionIdentity),
+        [{"id": n, "law_id": 1 + (n - 1) // SECTIONS_PER_LAW} for n in range(1, len(sections) + 1)],
+    )
+    db.session.execute(
+        insert(Section),
+        [
+            {
+                "id": n,
+                "version_id": 1 + (n - 1) // SECTIONS_PER_LAW,
+                "identity_id": n,
+                "position": n,
+                "kind": "article",
+                "number": str(n),
+                "key": f"article:{n}",
+                f"body_{lang}": text,
+            }
+            for n, (lang, text) in enumerate(sections, 1)
+        ],
+    )
+    rng = random.Random(2)
+    rows = []
+    for n, (lang, text) in enumerate(comments, 1):
+        section = rng.randint(1, len(sections)) if sections else 1
+        rows.append(
+            {
+                "id": n,
+                "law_id": 1 + (section - 1) // SECTIONS_PER_LAW,
+                "section_id": section,
+                "author_id": 1 + n % AUTHORS,
+                "stance": "support",
+                "body": text,
+                "body_html": f"<p>{html.escape(text)}</p>",
+                "lang": lang,
+                "lang_detected": lang,
+                "state": "approved",
+                "client_token": f"bench-{n}",
+                "published_at": now,
+            }
         )
-        results = searcher.search(parser.parse(query), limit=10)
-        for hit in results:
-            doc_lang, text = texts[hit["doc_id"]]
-            snippet(text, query, doc_lang)
-        timings.append((time.perf_counter() - started) * 1000)
-    searcher.close()
-    return {"build": build, "size": size_of(target), "p50": percentile(timings, 50), "p95": percentile(timings, 95)}
+        if len(rows) == 5_000:
+            db.session.execute(insert(Comment), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Comment), rows)
+    db.session.commit()
+
+
+def bench_app(app, laws, sections, comments, queries, n_queries: int, workdir: Path) -> dict:
+    from app.extensions import db
+    from app.search import documents, get_backend
+    from app.search.backend import Filters
+    from app.search.services import search
+
+    with app.app_context():
+        started = time.perf_counter()
+        load_database(laws, sections, comments)
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        count = get_backend().rebuild(documents.all_documents())
+        db.session.commit()
+        build = time.perf_counter() - started
+
+        # Time the engine's share of each call without changing the call: wrap this process's backend.
+        backend = get_backend()
+        engine_search = backend.search
+        engine_time = [0.0]
+
+        def timed_search(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return engine_search(*args, **kwargs)
+            finally:
+                engine_time[0] += time.perf_counter() - started
+
+        backend.search = timed_search
+        per_page = app.config["SEARCH_PER_PAGE"]
+        timings, engine_timings, with_hits, fallback = [], [], 0, 0
+        for n, (lang, query) in enumerate([queries[0], *queries[:n_queries]]):
+            with app.test_request_context(f"/{lang}/search/", query_string={"q": query}):
+                app.preprocess_request()
+                engine_time[0] = 0.0
+                started = time.perf_counter()
+                results = search(query, Filters(), 1, per_page)
+                elapsed = time.perf_counter() - started
+                db.session.remove()
+            if n == 0:
+                continue  # the first call opens the index, as a fresh worker's first search does
+            timings.append(elapsed * 1000)
+            engine_timings.append(engine_time[0] * 1000)
+            with_hits += results.total > 0
+            fallback += results.incomplete
+    return {
+        "load": loaded,
+        "build": build,
+        "documents": count,
+        "size": size_of(workdir / "index"),
+        "p50": percentile(timings, 50),
+        "p95": percentile(timings, 95),
+        "engine p50": percentile(engine_timings, 50),
+        "engine p95": percentile(engine_timings, 95),
+        "with hits": with_hits,
+        "fallback": fallback,
+    }
 
 
 FTS_QUERY = (
-    "SELECT doc_id, snippet(fts, 1, '<mark>', '</mark>', '…', 24) FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 10"
+    "SELECT doc_id, snippet(fts, 2, '<mark>', '</mark>', '…', 24) FROM fts WHERE fts MATCH ? AND type = ?"
+    " ORDER BY rank LIMIT ?"
 )
 
 
-def bench_fts5(docs, queries, n_queries: int, workdir: Path) -> dict:
+def bench_fts5(laws, sections, comments, queries, n_queries: int, workdir: Path) -> dict:
     path = workdir / "fts.db"
     conn = sqlite3.connect(path)
     started = time.perf_counter()
     conn.execute(
-        "CREATE VIRTUAL TABLE fts USING fts5(doc_id UNINDEXED, body, tokenize='unicode61 remove_diacritics 0')"
+        "CREATE VIRTUAL TABLE fts USING fts5(doc_id UNINDEXED, type UNINDEXED, body,"
+        " tokenize='unicode61 remove_diacritics 0')"
     )
-    conn.executemany("INSERT INTO fts (doc_id, body) VALUES (?, ?)", ((d, t) for d, _, t in docs))
+    rows = [
+        (f"{kind}:{n}", kind, text)
+        for kind, items in (("law", laws), ("section", sections), ("comment", comments))
+        for n, (_lang, text) in enumerate(items, 1)
+    ]
+    conn.executemany("INSERT INTO fts (doc_id, type, body) VALUES (?, ?, ?)", rows)
     conn.commit()
     conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
     conn.commit()
@@ -112,9 +249,11 @@ def bench_fts5(docs, queries, n_queries: int, workdir: Path) -> dict:
     timings = []
     for _lang, query in queries[:n_queries]:
         started = time.perf_counter()
-        rows = conn.execute(FTS_QUERY, (" ".join(f'"{word}"' for word in query.split()),)).fetchall()
-        if not rows and " " in query:
-            conn.execute(FTS_QUERY, (" OR ".join(f'"{word}"' for word in query.split()),)).fetchall()
+        words = [f'"{word}"' for word in query.split()]
+        for kind, size in GROUPS.items():
+            found = conn.execute(FTS_QUERY, (" ".join(words), kind, size)).fetchall()
+            if not found and len(words) > 1:
+                conn.execute(FTS_QUERY, (" OR ".join(words), kind, size)).fetchall()
         timings.append((time.perf_counter() - started) * 1000)
     conn.close()
     return {"build": build, "size": size_of(path), "p50": percentile(timings, 50), "p95": percentile(timings, 95)}
@@ -125,23 +264,40 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--sections", type=int, default=5_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--small", action="store_true", help="2,000 comments, 200 sections, 100 queries")
     args = parser.parse_args()
-    docs, queries = corpus(args.comments, args.sections)
-    words = sum(len(text.split()) for _, _, text in docs)
-    print(f"corpus: {args.comments} comments + {args.sections} sections, {words:,} words; {args.queries} queries")
+    if args.small:
+        args.comments, args.sections, args.queries = 2_000, 200, 100
+    laws, sections, comments, queries = corpus(args.comments, args.sections)
+    words = sum(len(text.split()) for _, text in sections + comments)
+    print(
+        f"corpus: {len(laws)} laws, {args.sections} sections, {args.comments} comments, {words:,} words;"
+        f" {args.queries} queries of 1-3 words"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="kenes-search-bench-"))
     try:
-        fts = bench_fts5(docs, queries, args.queries, workdir)
-        whoosh = bench_whoosh(docs, queries, args.queries, workdir)
+        fts = bench_fts5(laws, sections, comments, queries, args.queries, workdir)
+        kenes = bench_app(make_app(workdir), laws, sections, comments, queries, args.queries, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{'engine':8} {'build s':>9} {'size MB':>9} {'p50 ms':>8} {'p95 ms':>8}")
-    for name, r in (("whoosh", whoosh), ("fts5", fts)):
-        print(f"{name:8} {r['build']:9.1f} {r['size'] / 2**20:9.1f} {r['p50']:8.2f} {r['p95']:8.2f}")
-    print(f"ratio whoosh/fts5: build {whoosh['build'] / fts['build']:.1f}x, size {whoosh['size'] / fts['size']:.1f}x, "
-          f"p50 {whoosh['p50'] / fts['p50']:.1f}x, p95 {whoosh['p95'] / fts['p95']:.1f}x")  # fmt: skip
-    print("whoosh uses the app's schema (stemmed kk/ru/en fields, spelling, nothing stored but ids);"
-          " fts5 uses unicode61 without stemming and its own snippet(); whoosh snippets are Kenes's own.")  # fmt: skip
+    print(f"database load {kenes['load']:.1f} s; the app's rebuild indexed {kenes['documents']} documents")
+    print(f"{'':28} {'build s':>8} {'size MB':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    row = "{:28} {:>8} {:>8} {:8.2f} {:8.2f}".format
+    print(row("kenes search()", f"{kenes['build']:.1f}", f"{kenes['size'] / 2**20:.1f}", kenes["p50"], kenes["p95"]))
+    print(row("  of which the engine", "", "", kenes["engine p50"], kenes["engine p95"]))
+    print(row("fts5, same three groups", f"{fts['build']:.1f}", f"{fts['size'] / 2**20:.1f}", fts["p50"], fts["p95"]))
+    print(
+        f"ratio kenes/fts5: build {kenes['build'] / fts['build']:.1f}x, size {kenes['size'] / fts['size']:.1f}x,"
+        f" p50 {kenes['p50'] / fts['p50']:.1f}x, p95 {kenes['p95'] / fts['p95']:.1f}x"
+    )
+    print(
+        f"queries with results: {kenes['with hits']}/{args.queries};"
+        f" answered by the database fallback instead of the engine: {kenes['fallback']}"
+    )
+    print(
+        "kenes: Whoosh with the app's schema (stemmed kk/ru/en fields, spelling), hits hydrated from SQLite and"
+        " snippets cut by app.search.snippets; fts5: unicode61 without stemming, its own snippet(), no hydration."
+    )
 
 
 if __name__ == "__main__":

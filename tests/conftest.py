@@ -14,7 +14,9 @@ from sqlalchemy.exc import DBAPIError
 
 from app import create_app
 from app.extensions import db
-from app.laws.services import add_language, create_law, parse_text, publish_version
+from app.laws.importing import add_language, publish_version
+from app.laws.services import create_law
+from app.laws.structure import parse_text
 from config import TestConfig
 
 _schema_ready: set[str] = set()

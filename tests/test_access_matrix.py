@@ -20,9 +20,12 @@ from app.auth import tokens
 from app.comments.services import reject_comment
 from app.db import utcnow
 from app.extensions import db
+from app.moderation.appeals import file_appeal
 from app.moderation.models import Campaign
-from app.moderation.services import file_appeal
 from app.notifications.services import make_unsubscribe_token, notify
+from app.summaries.models import SummaryBuild
+from app.summaries.review import content_hash
+from app.summaries.services import create_snapshot
 from tests.conftest import AuthActions
 
 ROLES = (
@@ -58,6 +61,7 @@ ROLE_HOLDERS = {
     "editor": ("editor_a", "editor_b", "admin"),
     "moderator": ("moderator", "admin"),
     "admin": ("admin",),
+    "mp": ("mp", "admin"),
 }
 
 
@@ -155,6 +159,7 @@ EXPECTED: dict[tuple, dict] = {
     ("moderation.decide_one", "POST"): staff("moderator", 400),
     ("moderation.bulk", "POST"): staff("moderator", 400),
     ("moderation.decide_group", "POST"): staff("moderator", 400),
+    ("moderation.take_out_of_group", "POST"): staff("moderator", REFUSED),  # the comment is in no group
     ("moderation.decide_on_appeal", "POST"): staff("moderator", 400),
     ("moderation.suspend_user", "POST"): staff("moderator", REFUSED),  # no reason given
     ("moderation.unsuspend_user", "POST"): staff("moderator", MOVED),
@@ -194,6 +199,10 @@ EXPECTED: dict[tuple, dict] = {
     ("api.section_comments", "GET"): PUBLIC,
     ("api.section_comments", "GET", "draft"): every(404),
     ("api.search", "GET"): PUBLIC,
+    ("api.law_summary", "GET"): PUBLIC,
+    ("api.law_summary", "GET", "draft"): every(404),
+    ("api.law_summary_snapshot", "GET"): PUBLIC,
+    ("api.law_summary_snapshot", "GET", "built"): every(404),  # a working copy is not published
     # two-factor sign-in (TestConfig turns it off for every role, so no one is half-logged-in or has it set up)
     ("two_factor.verify", "GET"): every(MOVED, anonymous=LOGIN),
     ("two_factor.verify", "POST"): every(MOVED, anonymous=LOGIN),
@@ -202,6 +211,25 @@ EXPECTED: dict[tuple, dict] = {
     ("two_factor.qr_code", "GET"): every(404),
     ("two_factor.recovery_codes", "POST"): signed_in(404),
     ("admin.reset_two_factor", "POST"): staff("admin", MOVED),
+    # summaries: a build's progress, for the editors of the draft's agency
+    ("summaries.build_status", "GET"): staff("editor", editor_b=403),
+    # the agency's summary pages (the open draft of agency A: No. 1 submitted, No. 2 built; a build queued)
+    ("summaries.start_build", "POST"): staff("editor", MOVED, editor_b=403),  # to the build already queued
+    ("summaries.build_progress", "GET"): staff("editor", editor_b=403),
+    ("summaries.law_index", "GET"): staff("editor", editor_b=403),
+    ("summaries.review_snapshot", "GET"): staff("editor", editor_b=403),
+    ("summaries.review_snapshot", "GET", "built"): staff("editor", editor_b=403),
+    ("summaries.review_snapshot", "POST"): staff("editor", REFUSED, editor_b=403),  # No. 1 was submitted
+    ("summaries.submit", "POST"): staff("editor", REFUSED, editor_b=403),  # not confirmed
+    # the MPs' workspace (admins too); a summary not submitted does not exist there
+    ("parliament.index", "GET"): staff("mp"),
+    ("parliament.drafts", "GET"): staff("mp"),
+    ("parliament.summary", "GET"): staff("mp"),
+    ("parliament.summary", "GET", "built"): staff("mp", 404),
+    ("parliament.mark_unread", "POST"): staff("mp", MOVED),
+    # summary downloads: a submitted summary is public, a working copy the drafting agency's (and admins')
+    ("summary_downloads.download", "GET"): PUBLIC,
+    ("summary_downloads.download", "GET", "built"): DRAFT,
 }
 
 
@@ -240,12 +268,17 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "moderation.unsuspend_user": lambda w: {"user_id": w.users["suspended"]},
     "moderation_public.appeal": lambda w: {"comment_id": w.rejected_id},
     "api.search": lambda w: {"q": "отходы"},
+    "summaries.build_status": lambda w: {"build_id": w.summary_build_id},
+    "summaries.build_progress": lambda w: {"build_id": w.summary_build_id},
+    "summary_downloads.download": lambda w: {"fmt": "json"},
 }
 # The third element of a row's key: the same route on other objects.
 VARIANTS: dict[str, Callable[[SimpleNamespace, str], dict]] = {
     "draft": lambda w, role: {"slug": w.draft_slug, "section_id": w.draft_section_id},
     # Each signed-in role's own rejected comment (anonymous visitors try the citizen's).
     "own": lambda w, role: {"comment_id": w.own_rejected.get(role, w.rejected_id)},
+    # The open draft's summary that was built but not submitted (No. 1 was submitted).
+    "built": lambda w, role: {"number": w.built_snapshot_number},
 }
 # Minimal valid forms, where an empty one would be turned down before the access rule is reached.
 COMMENT = {"stance": "support", "body": "Срок в десять дней слишком короткий.", "client_token": "matrix"}
@@ -318,8 +351,14 @@ def world(app, create_user, create_agency, create_committee, create_law_from, cr
     appealed = rejected(citizen)
     appeal = file_appeal(appealed, author=citizen, text="Это по теме.")
     notify(citizen, "approved", comment=withdrawable)
-    campaign = Campaign(law_id=open_law.id, size=2)
-    db.session.add(campaign)
+    campaign = Campaign(law_id=open_law.id, size=2, kind="campaign")
+    summary_build = SummaryBuild(law_id=open_law.id, version_id=open_law.latest_version.id)
+    db.session.add_all([campaign, summary_build])
+    # The open draft's summaries: No. 1 submitted to parliament, No. 2 built, the agency's working copy.
+    submitted = create_snapshot(open_law, open_law.latest_version, None)
+    submitted.status, submitted.submitted_at = "submitted", utcnow()
+    submitted.content_hash = content_hash(submitted.data, None, {})
+    built_snapshot = create_snapshot(open_law, open_law.latest_version, None)
 
     users["unconfirmed"].email_confirmed_at = None
     for role in ("suspended", "suspended_moderator"):
@@ -341,6 +380,8 @@ def world(app, create_user, create_agency, create_committee, create_law_from, cr
         own_rejected=own_rejected,
         appeal_id=appeal.id,
         campaign_id=campaign.id,
+        summary_build_id=summary_build.id,
+        built_snapshot_number=built_snapshot.number,
         stranger_id=stranger.id,
         confirm_token=tokens.make_token(tokens.CONFIRM_SALT, {"uid": stranger.id, "email": stranger.email}),
         reset_token=tokens.make_token(

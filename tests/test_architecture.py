@@ -33,7 +33,7 @@ class Module:
 
     @property
     def is_views(self) -> bool:
-        """A module named views.py, or any module that creates a Blueprint (app/laws/editor.py)."""
+        """A module named views.py, or any other module that creates a Blueprint."""
         return self.path.name == "views.py" or any(
             isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Blueprint"
             for node in ast.walk(self.tree)

@@ -19,7 +19,7 @@ INTERNAL = {
     "app.auth.tokens.ExpiredTokenError",
     "app.auth.passwords.PasswordHashBusyError",  # an HTTP 503, answered by the HTTP error page
     "app.search.backend.SearchUnavailableError",  # logged; the search page degrades
-    "app.moderation.services._UndoBulkError",  # unwinds a savepoint
+    "app.moderation.decisions._UndoBulkError",  # unwinds a savepoint
 }
 
 REFUSALS = {
@@ -31,11 +31,11 @@ REFUSALS = {
     "app.auth.two_factor.services.TwoFactorError",
     "app.auth.two_factor.services.TwoFactorLockedError",
     "app.comments.services.CommentError",
-    "app.moderation.services.ModerationError",
-    "app.moderation.services.CommentChangedError",
-    "app.moderation.services.CampaignChangedError",
+    "app.moderation.errors.ModerationError",
+    "app.moderation.errors.CommentChangedError",
+    "app.moderation.errors.CampaignChangedError",
     "app.laws.services.LawError",
-    "app.laws.services.AlignmentError",
+    "app.laws.importing.AlignmentError",
     "app.admin.services.AdminError",
     "app.organisations.services.OrganisationError",
     "app.notifications.services.UnsubscribeError",
@@ -68,7 +68,7 @@ def test_every_refusal_is_a_user_error():
 
 def test_moderation_refusals_are_not_comment_refusals():
     from app.comments.services import CommentError
-    from app.moderation.services import ModerationError
+    from app.moderation.errors import ModerationError
 
     assert not issubclass(ModerationError, CommentError)
 

@@ -1,7 +1,10 @@
 """No route answers 500 to a malformed slug, id, page number, version or language prefix."""
 
 import pytest
+from sqlalchemy import select
 
+from app.auth.models import User
+from app.extensions import db
 from tests.conftest import DEFAULT_PASSWORD
 
 BAD_STRINGS = ["nope", "a" * 300, "%00", "..%2F..%2Fetc", "ü-ß", "'%20OR%201=1--", "%3Cscript%3E", "-"]
@@ -79,7 +82,7 @@ def test_no_500_anywhere(app, client, waste_law, create_user, who):
 
 @pytest.mark.parametrize("prefix", ["/xx/", "/KK/", "/k/", "/kk-KZ/", "/%00/", "/en/laws/../../"])
 def test_bad_language_prefix_is_404_not_500(client, prefix):
-    assert client.get(prefix).status_code in (301, 302, 308, 404)
+    assert client.get(prefix).status_code == 404
 
 
 def test_error_page_is_translated_and_has_lang(client):
@@ -88,16 +91,16 @@ def test_error_page_is_translated_and_has_lang(client):
     assert '<html lang="ru">' in response.get_data(as_text=True)
 
 
-def test_nul_bytes_in_forms_are_dropped_not_fatal(client, create_user):
+def test_nul_bytes_in_forms_are_dropped_not_fatal(client):
     response = client.post("/en/auth/login", data={"email": "a\x00b@example.kz", "password": "x\x00" * 6})
-    assert response.status_code in (200, 429)
-    response = client.post(
-        "/en/auth/register",
-        data={
-            "email": "nul\x00@example.kz",
-            "display_name": "N\x00ul",
-            "password": "p\x00" * 8,
-            "confirm": "p\x00" * 8,
-        },
-    )
-    assert response.status_code < 500
+    assert response.status_code == 200
+    assert "The e-mail address or the password is wrong." in response.get_data(as_text=True)
+    form = {"email": "nul\x00@example.kz", "display_name": "N\x00ul"}
+    # Dropped before the checks: eight letters, not sixteen characters, so too short.
+    response = client.post("/en/auth/register", data={**form, "password": "p\x00" * 8, "confirm": "p\x00" * 8})
+    assert response.status_code == 200
+    assert "The password must have at least 10 characters." in response.get_data(as_text=True)
+    password = "sal\x00t-steppe-river"
+    response = client.post("/en/auth/register", data={**form, "password": password, "confirm": password})
+    assert response.status_code == 302
+    assert db.session.execute(select(User.email, User.display_name)).all() == [("nul@example.kz", "Nul")]

@@ -23,7 +23,8 @@ class AdminError(UserError):
 
 def users_query(search: str = "", role: str = "") -> Select:
     """Return a query for users whose e-mail or name contains the search text, optionally of one role."""
-    query = select(User).options(joinedload(User.agency), joinedload(User.committee))
+    # Authors of imported letters are not accounts: nobody signs in as them, so they have no role to manage.
+    query = select(User).where(User.external.is_(False)).options(joinedload(User.agency), joinedload(User.committee))
     search = search.strip()
     if search:
         query = query.where(
@@ -36,6 +37,10 @@ def users_query(search: str = "", role: str = "") -> Select:
 
 def change_role(acting_user: User, user: User, role: str, agency: Agency | None, committee: Committee | None) -> None:
     """Give a user a role; an admin may not take the admin role away from themselves."""
+    if user.external:
+        raise AdminError(
+            _l("This author's comments were imported from another channel: there is no account to manage.")
+        )
     if user.id == acting_user.id and user.is_admin and role != Role.ADMIN:
         raise AdminError(_l("You cannot remove your own administrator role. Ask another administrator to do it."))
     assign_role(user, role, agency=agency, committee=committee)

@@ -14,8 +14,11 @@ from app.comments.models import Comment, CommentState
 from app.extensions import csrf, db
 from app.laws.access import PUBLIC_STATUSES, public_laws_condition
 from app.laws.models import LANGS, Law, LawVersion, Section
-from app.laws.services import load_sections
+from app.laws.reading import load_sections
 from app.organisations.models import Agency, Committee
+from app.spreadsheets import safe_cell
+from app.summaries.document import latest_snapshot, snapshot_document
+from app.summaries.review import get_snapshot
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -165,7 +168,7 @@ def sections(slug: str, number: int):
 
 COMMENT_FIELDS = [
     "id", "law", "version", "section_id", "section_kind", "section_number", "parent_id", "stance", "lang",
-    "body", "proposed_wording", "author", "agree", "disagree", "published_at",
+    "body", "proposed_wording", "author", "agree", "disagree", "published_at", "channel", "ref", "received_at",
 ]  # fmt: skip
 
 
@@ -187,13 +190,11 @@ def _comment(comment: Comment) -> dict:
         "agree": comment.agree_count,
         "disagree": comment.disagree_count,
         "published_at": _iso(comment.published_at),
+        # Where it came from (web, letter, hearing...); an imported one keeps the sender's registration number.
+        "channel": comment.channel,
+        "ref": comment.ref,
+        "received_at": _iso(comment.received_at),
     }
-
-
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs: make it plain text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _csv_rows(query) -> Iterator[str]:
@@ -204,7 +205,7 @@ def _csv_rows(query) -> Iterator[str]:
     for comment in db.session.scalars(query.execution_options(yield_per=500)):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_csv_cell(value) for value in _comment(comment).values()])
+        writer.writerow([safe_cell(value) for value in _comment(comment).values()])
         yield buffer.getvalue()
 
 
@@ -245,6 +246,25 @@ def law_comments(slug: str):
     """Published comments on every section of a draft law (JSON pages, or all of them as CSV)."""
     law = _public_law_or_404(slug)
     return _comments_answer(select(Comment).where(Comment.law_id == law.id), f"{law.slug}-comments")
+
+
+@bp.get("/laws/<slug>/summary")
+def law_summary(slug: str):
+    """Return the latest summary of a draft's consultation submitted to parliament."""
+    snapshot = latest_snapshot(_public_law_or_404(slug), submitted_only=True)
+    if snapshot is None:
+        abort(404, description="No summary of this draft law has been submitted to parliament yet.")
+    return jsonify(snapshot_document(snapshot))
+
+
+@bp.get("/laws/<slug>/summaries/<int:number>")
+def law_summary_snapshot(slug: str, number: int):
+    """Return one submitted summary of a draft's consultation, by its number."""
+    snapshot = get_snapshot(_public_law_or_404(slug), number)
+    # One not yet submitted is the agency's working copy: to the public it does not exist.
+    if snapshot is None or not snapshot.is_submitted:
+        abort(404, description="This draft law has no submitted summary with this number.")
+    return jsonify(snapshot_document(snapshot))
 
 
 @bp.get("/search")

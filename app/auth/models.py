@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime, utcnow
@@ -48,6 +49,9 @@ class User(UserMixin, db.Model):
     # A suspended account can read but not comment, vote, flag or appeal; its pending comments stay queued.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    # An author of comments imported from another channel (a letter, a hearing): no password, never signs in,
+    # never mailed. One per name and draft.
+    external: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Two-factor sign-in (TOTP, RFC 6238). The secret is a credential: never logged, shown or exported.
     # It is written at the password step and counts only once a code from the app confirmed it.
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -1,4 +1,4 @@
-"""Accounts: registration, e-mail confirmation, logging in behind a shared throttle, passwords and roles.
+"""Accounts: create and look them up, check and change their passwords, profile and role.
 
 Functions here flush and never commit: the view or CLI command that calls them commits once.
 """
@@ -7,31 +7,24 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_timedelta, lazy_ngettext
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from flask_babel import lazy_ngettext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import throttle, tokens
-from app.auth.models import ROLE_VALUES, LoginAttempt, Role, User, new_session_token
-from app.auth.passwords import hash_password, is_common_password, needs_rehash, verify_password
+from app.auth import throttle
+from app.auth.models import ROLE_VALUES, Role, User, new_session_token
+from app.auth.passwords import hash_password, is_common_password, verify_password
 from app.db import utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.mail import external_url, send_mail
 
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MAX_LENGTH = 256
-# Older attempts no longer count towards any lock; keep the table small.
-LOGIN_ATTEMPTS_KEPT = timedelta(days=1)
 
-WRONG_CREDENTIALS = _l("The e-mail address or the password is wrong.")
 DUPLICATE_EMAIL = _l("An account with this e-mail address already exists.")
-LINK_EXPIRED = _l("This link has expired. Please ask for a new one.")
-LINK_INVALID = _l("This link is not valid. It may be incomplete or already used.")
 
 
 class AuthError(UserError):
@@ -56,11 +49,6 @@ class EmailTakenError(AuthError):
     def __init__(self, user: User) -> None:
         super().__init__(DUPLICATE_EMAIL)
         self.user = user
-
-
-def client_key(ip: str | None) -> str:
-    """Return the key that throttles count a client under."""
-    return ip or "unknown"
 
 
 def normalize_email(email: str) -> str:
@@ -163,184 +151,6 @@ def register_user(email: str, display_name: str, password: str, locale: str) -> 
     return create_user(email, display_name, password, role=Role.CITIZEN, locale=locale)
 
 
-def _account_mail_limits() -> tuple[throttle.Limit, throttle.Limit]:
-    config = current_app.config
-    hour = timedelta(hours=1)
-    return (
-        throttle.Limit("mail-to", config["ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR"], hour),
-        throttle.Limit("mail-from", config["ACCOUNT_MAILS_PER_CLIENT_PER_HOUR"], hour),
-    )
-
-
-def throttle_account_mail(email: str, ip: str | None, now: datetime | None = None) -> None:
-    """Count a request that e-mails an address (register, reset, resend); raise ThrottledError past the limits."""
-    # Counted whether or not the address has an account, so a refusal does not tell which ones do.
-    email, client = normalize_email(email), client_key(ip)
-    to_address, from_client = _account_mail_limits()
-    wait = throttle.retry_after(to_address, email, now)
-    if wait is not None:
-        raise ThrottledError(
-            lazy_ngettext(
-                "We have already sent several e-mails to %(email)s. Please try again in %(num)d minute.",
-                "We have already sent several e-mails to %(email)s. Please try again in %(num)d minutes.",
-                throttle.minutes(wait),
-                email=email,
-            )
-        )
-    wait = throttle.retry_after(from_client, client, now)
-    if wait is not None:
-        raise ThrottledError(_too_many_from_client(wait))
-    throttle.record(to_address, email, now)
-    throttle.record(from_client, client, now)
-
-
-def _too_many_from_client(wait: timedelta):
-    return lazy_ngettext(
-        "Too many attempts from your network. Please try again in %(num)d minute.",
-        "Too many attempts from your network. Please try again in %(num)d minutes.",
-        throttle.minutes(wait),
-    )
-
-
-def _read_token(purpose: str, token: str, max_age: int) -> dict:
-    try:
-        return tokens.read_token(purpose, token, max_age=max_age)
-    except tokens.ExpiredTokenError as error:
-        raise AuthError(LINK_EXPIRED) from error
-    except tokens.InvalidTokenError as error:
-        raise AuthError(LINK_INVALID) from error
-
-
-def _link_lifetime(seconds: int) -> str:
-    return format_timedelta(timedelta(seconds=max(seconds, 60)), threshold=1.0)
-
-
-def send_confirmation_email(user: User) -> None:
-    """E-mail the user a link that confirms their address, in their language."""
-    token = tokens.make_token(tokens.CONFIRM_SALT, {"uid": user.id, "email": user.email})
-    max_age = current_app.config["EMAIL_TOKEN_MAX_AGE"]
-    with force_locale(user.locale):
-        url = external_url("auth.confirm_email", token=token, lang=user.locale)
-        subject = _("Confirm your e-mail address on Kenes")
-        body = "\n\n".join(
-            [
-                _("Hello %(name)s,", name=user.display_name),
-                _("Please confirm your e-mail address by opening this link:"),
-                url,
-                _("The link works for %(duration)s.", duration=_link_lifetime(max_age)),
-                _("If you did not register on Kenes, you can ignore this message."),
-            ]
-        )
-    send_mail(user.email, subject, body)
-
-
-def user_for_confirmation(token: str) -> User:
-    """Return the user an e-mail confirmation token was made for, or raise AuthError."""
-    payload = _read_token(tokens.CONFIRM_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    user_id = tokens.payload_id(payload.get("uid"))
-    user = db.session.get(User, user_id) if user_id is not None else None
-    # The address is in the payload so that a link sent to an old address cannot confirm a new one.
-    if user is None or user.email != payload.get("email"):
-        raise AuthError(LINK_INVALID)
-    return user
-
-
-def confirm_email(user: User) -> None:
-    """Mark the user's e-mail address as confirmed (again confirming is harmless)."""
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        db.session.flush()
-        logger.info("User %s confirmed their e-mail address", user.id)
-
-
-def _locked_until(conditions, max_failures: int, now: datetime, success_resets: bool) -> datetime | None:
-    """Return until when attempts matching the conditions are refused: max_failures within the window lock."""
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    query = select(LoginAttempt.created_at, LoginAttempt.succeeded).where(
-        *conditions, LoginAttempt.created_at >= now - window - lock
-    )
-    if not success_resets:
-        query = query.where(LoginAttempt.succeeded.is_(False))
-    recent = db.session.execute(
-        query.order_by(LoginAttempt.created_at.desc(), LoginAttempt.id.desc()).limit(max_failures)
-    ).all()
-    if len(recent) < max_failures or any(succeeded for _at, succeeded in recent):
-        return None
-    newest, oldest = recent[0].created_at, recent[-1].created_at
-    if newest - oldest > window:
-        return None
-    locked_until = newest + lock
-    return locked_until if locked_until > now else None
-
-
-def login_locked_until(email: str, now: datetime | None = None, ip: str | None = None) -> datetime | None:
-    """Return until when logins for this address from this client are refused, or None if they are allowed."""
-    # Failures from one client lock only that client out of the address, so an attacker cannot lock the
-    # owner out; failures from every client together lock the address only at a much higher count.
-    now = now or utcnow()
-    email = normalize_email(email)
-    config = current_app.config
-    from_client = _locked_until(
-        [LoginAttempt.email == email, LoginAttempt.ip == ip], config["LOGIN_MAX_FAILURES"], now, success_resets=True
-    )
-    from_anyone = _locked_until(
-        [LoginAttempt.email == email], config["LOGIN_ACCOUNT_MAX_FAILURES"], now, success_resets=True
-    )
-    return max((until for until in (from_client, from_anyone) if until is not None), default=None)
-
-
-def client_login_locked_until(ip: str | None, now: datetime | None = None) -> datetime | None:
-    """Return until when this client may not log in to any account, or None: a stop to password spraying."""
-    # A success does not reset this count: the sprayer could log in to an account of their own in between.
-    now = now or utcnow()
-    max_failures = current_app.config["LOGIN_CLIENT_MAX_FAILURES"]
-    return _locked_until([LoginAttempt.ip == ip], max_failures, now, success_resets=False)
-
-
-def _dummy_hash() -> str:
-    # Hashing for unknown addresses too keeps the answer time from telling which addresses have accounts.
-    extensions = current_app.extensions
-    if "auth_dummy_hash" not in extensions:
-        extensions["auth_dummy_hash"] = hash_password("no account has this password")
-    return extensions["auth_dummy_hash"]
-
-
-def authenticate(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> User:
-    """Return the user if the password is right; record the attempt; refuse when the address is locked."""
-    email = normalize_email(email)
-    now = now or utcnow()
-    if len(email) > EMAIL_MAX_LENGTH or len(password) > PASSWORD_MAX_LENGTH:
-        raise AuthError(WRONG_CREDENTIALS)
-    # Both locks are checked before the password is even hashed: a locked-out guess costs no CPU, and the
-    # answer is the same whether the password was right or wrong.
-    locked_until = login_locked_until(email, now, ip=ip)
-    if locked_until is not None:
-        raise LoginThrottledError(
-            lazy_ngettext(
-                "Too many failed attempts to log in with this e-mail address. Please try again in %(num)d minute.",
-                "Too many failed attempts to log in with this e-mail address. Please try again in %(num)d minutes.",
-                throttle.minutes(locked_until - now),
-            )
-        )
-    locked_until = client_login_locked_until(ip, now)
-    if locked_until is not None:
-        raise LoginThrottledError(_too_many_from_client(locked_until - now))
-    user = get_user_by_email(email)
-    valid = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - LOGIN_ATTEMPTS_KEPT))
-    db.session.add(LoginAttempt(email=email, ip=ip, created_at=now, succeeded=valid))
-    if not valid:
-        db.session.flush()
-        logger.info("Failed login for %s from %s", email, ip)
-        raise AuthError(WRONG_CREDENTIALS)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
-    db.session.flush()
-    return user
-
-
 def end_sessions(user: User) -> None:
     """Invalidate every session and remember-me cookie of the user by rotating their session token."""
     user.session_token = new_session_token()
@@ -379,68 +189,6 @@ def change_password(user: User, current_password: str, new_password: str, now: d
         raise WrongPasswordError(_l("The current password is wrong."))
     set_password(user, new_password)
     throttle.clear(limit, key)
-
-
-def _reset_link(user: User) -> str:
-    payload = {"uid": user.id, "pw": tokens.password_fingerprint(user.password_hash)}
-    token = tokens.make_token(tokens.RESET_SALT, payload)
-    return external_url("auth.reset_password", token=token, lang=user.locale)
-
-
-def send_password_reset_email(user: User) -> None:
-    """E-mail the user a link to choose a new password, in their language."""
-    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
-    with force_locale(user.locale):
-        url = _reset_link(user)
-        subject = _("Choose a new password on Kenes")
-        body = "\n\n".join(
-            [
-                _("Hello %(name)s,", name=user.display_name),
-                _("Someone asked to reset the password of your Kenes account. To choose a new one, open this link:"),
-                url,
-                _("The link works for %(duration)s and only once.", duration=_link_lifetime(max_age)),
-                _("If you did not ask for this, ignore this message: your password stays the same."),
-            ]
-        )
-    send_mail(user.email, subject, body)
-
-
-def send_email_taken_email(user: User) -> None:
-    """Tell the owner of an address that someone tried to register with it, with a link to reset the password."""
-    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
-    with force_locale(user.locale):
-        url = _reset_link(user)
-        subject = _("Someone tried to register on Kenes with your e-mail address")
-        body = "\n\n".join(
-            [
-                _("Hello %(name)s,", name=user.display_name),
-                _(
-                    "Someone tried to create a Kenes account with your e-mail address. "
-                    "You already have an account, so no new one was created."
-                ),
-                _("If it was you and you do not remember your password, choose a new one with this link:"),
-                url,
-                _("The link works for %(duration)s and only once.", duration=_link_lifetime(max_age)),
-                _("If it was not you, ignore this message: your account has not changed."),
-            ]
-        )
-    send_mail(user.email, subject, body)
-
-
-def user_for_password_reset(token: str) -> User:
-    """Return the user a reset token was made for, or raise AuthError if it is stale or used."""
-    payload = _read_token(tokens.RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    user_id = tokens.payload_id(payload.get("uid"))
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if user is None or payload.get("pw") != tokens.password_fingerprint(user.password_hash):
-        raise AuthError(LINK_INVALID)
-    return user
-
-
-def reset_password(user: User, password: str) -> None:
-    """Set a new password from a reset link; the link proves the address, so it counts as confirmed."""
-    set_password(user, password)
-    confirm_email(user)
 
 
 def update_profile(user: User, display_name: str, locale: str) -> None:

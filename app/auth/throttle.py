@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_ngettext
 from sqlalchemy import delete, select
 
 from app.auth.models import ThrottleEvent
@@ -66,3 +67,12 @@ def clear(limit: Limit, key: str) -> None:
 def minutes(wait: timedelta) -> int:
     """Return a wait as whole minutes to tell the user, at least one."""
     return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+def too_many_from_client(wait: timedelta):
+    """Return what a client over its limit is told: try again in so many minutes."""
+    return lazy_ngettext(
+        "Too many attempts from your network. Please try again in %(num)d minute.",
+        "Too many attempts from your network. Please try again in %(num)d minutes.",
+        minutes(wait),
+    )

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from app.auth import services
+from app.auth import email_links, services
 from app.auth.forms import (
     ChangePasswordForm,
     ConfirmEmailForm,
@@ -15,6 +15,7 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.auth.login import authenticate
 from app.auth.services import AuthError, EmailTakenError, LoginThrottledError, ThrottledError, WrongPasswordError
 from app.auth.sessions import end_session, start_session
 from app.auth.two_factor import services as two_factor
@@ -52,7 +53,7 @@ def register():
     if form.validate_on_submit():
         email = services.normalize_email(form.email.data)
         try:
-            services.throttle_account_mail(email, request.remote_addr)
+            email_links.throttle_account_mail(email, request.remote_addr)
             user = services.register_user(email, form.display_name.data, form.password.data, locale=current_lang())
         except ThrottledError as error:
             db.session.rollback()
@@ -62,14 +63,14 @@ def register():
             # Answer exactly as for a new account, so the form does not tell which addresses have one;
             # the owner learns of it by e-mail. The commit keeps the request counted by the throttle.
             db.session.commit()
-            services.send_email_taken_email(error.user)
+            email_links.send_email_taken_email(error.user)
             return _registered(email)
         except AuthError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            services.send_confirmation_email(user)
+            email_links.send_confirmation_email(user)
             return _registered(email)
     return render_template("auth/register.html", form=form), status
 
@@ -84,12 +85,12 @@ def _registered(email: str):
 def confirm_email(token: str):
     """Confirm the e-mail address a link was sent to, with a button so that a GET changes nothing."""
     try:
-        user = services.user_for_confirmation(token)
+        user = email_links.user_for_confirmation(token)
     except AuthError as error:
         return render_template("auth/link_invalid.html", message=error.message, retry="confirm"), 400
     form = ConfirmEmailForm()
     if form.validate_on_submit():
-        services.confirm_email(user)
+        email_links.confirm_email(user)
         db.session.commit()
         flash(_("Thank you, your e-mail address is confirmed."), "success")
         return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
@@ -103,11 +104,11 @@ def resend_confirmation():
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
     if form.validate_on_submit():
-        if not commit_or_flash(lambda: services.throttle_account_mail(form.email.data, request.remote_addr)):
+        if not commit_or_flash(lambda: email_links.throttle_account_mail(form.email.data, request.remote_addr)):
             return render_template("auth/resend_confirmation.html", form=form), 429
         user = services.get_user_by_email(form.email.data)
         if user is not None and not user.email_confirmed:
-            services.send_confirmation_email(user)
+            email_links.send_confirmation_email(user)
         flash(
             _(
                 "If %(email)s belongs to an account that is not confirmed yet, we have sent it a new link.",
@@ -129,7 +130,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+            user = authenticate(form.email.data, form.password.data, ip=request.remote_addr)
         except LoginThrottledError as error:
             flash(error.message, "error")
             status = 429
@@ -166,11 +167,12 @@ def reset_request():
     """E-mail a password reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
-        if not commit_or_flash(lambda: services.throttle_account_mail(form.email.data, request.remote_addr)):
+        if not commit_or_flash(lambda: email_links.throttle_account_mail(form.email.data, request.remote_addr)):
             return render_template("auth/reset_request.html", form=form), 429
         user = services.get_user_by_email(form.email.data)
-        if user is not None:
-            services.send_password_reset_email(user)
+        # An imported author has no password to reset (and an address that receives no mail).
+        if user is not None and not user.external:
+            email_links.send_password_reset_email(user)
         flash(
             _(
                 "If %(email)s belongs to an account, we have sent it a link to choose a new password.",
@@ -186,13 +188,13 @@ def reset_request():
 def reset_password(token: str):
     """Choose a new password from a reset link; the link stops working once the password changes."""
     try:
-        user = services.user_for_password_reset(token)
+        user = email_links.user_for_password_reset(token)
     except AuthError as error:
         return render_template("auth/link_invalid.html", message=error.message, retry="reset"), 400
     form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
         if commit_or_flash(
-            lambda: services.reset_password(user, form.password.data), on_error=form.password.errors.append
+            lambda: email_links.reset_password(user, form.password.data), on_error=form.password.errors.append
         ):
             if current_user.is_authenticated:
                 logout_user()

@@ -4,7 +4,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.comments.forms import new_token
-from app.comments.labels import REJECTION_LABELS, STANCE_LABELS, STATE_LABELS, label
+from app.comments.labels import CHANNEL_LABELS, REJECTION_LABELS, STANCE_LABELS, STATE_LABELS, label
 
 
 def comment_counts(version_id: int) -> dict[int, int]:
@@ -28,5 +28,6 @@ def init_app(app: Flask) -> None:
         stance_label=lambda code: label(STANCE_LABELS, code),
         comment_state_label=lambda code: label(STATE_LABELS, code),
         rejection_label=lambda code: label(REJECTION_LABELS, code),
+        channel_label=lambda code: label(CHANNEL_LABELS, code),
     )
     app.jinja_env.globals.update(comment_counts=comment_counts, new_token=new_token)

@@ -31,6 +31,16 @@ FLAG_LABELS = {
     "other": _l("Something else"),
 }
 
+# How a comment reached the agency, next to its author's name; comments from this site's form carry no label.
+CHANNEL_LABELS = {
+    "web": _l("on this site"),
+    "portal": _l("from another portal"),
+    "letter": _l("by letter"),
+    "hearing": _l("at a hearing"),
+    "e-otinish": _l("through e-Otinish"),
+    "other": _l("through another channel"),
+}
+
 
 def label(table: dict, code: str | None) -> str:
     return str(table.get(code or "", code or ""))

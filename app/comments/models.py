@@ -39,6 +39,19 @@ class FlagReason(StrEnum):
     OTHER = "other"
 
 
+class Channel(StrEnum):
+    """Where a comment came from: this site's form, or another channel whose comments were imported."""
+
+    WEB = "web"
+    PORTAL = "portal"  # another consultation portal
+    LETTER = "letter"
+    HEARING = "hearing"
+    E_OTINISH = "e-otinish"
+    OTHER = "other"
+
+
+CHANNELS = tuple(c.value for c in Channel)
+
 # Reasons a moderator gives for a rejection; the author sees the reason's label in their language.
 REJECTION_REASONS = ("spam", "offensive", "off_topic", "personal_data", "duplicate", "other")
 
@@ -76,6 +89,9 @@ class Comment(db.Model):
         CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth"),
         # A retried or double-submitted form carries the same token: one comment, not two.
         UniqueConstraint("author_id", "client_token"),
+        # The sender's registration number of an imported comment: one comment per number and draft.
+        UniqueConstraint("law_id", "ref"),
+        CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
         # The section page: approved top-level comments of a section, newest or best first.
         Index("ix_comments_section_state_created", "section_id", "state", "created_at"),
         Index("ix_comments_section_state_score", "section_id", "state", "score"),
@@ -115,6 +131,10 @@ class Comment(db.Model):
     # Raised by every change of what the comment says (text, proposed wording, language, stance). A moderator's
     # decision carries the version they read and is refused if it moved, so nobody approves unread text.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.WEB.value, server_default=Channel.WEB.value)
+    ref: Mapped[str | None] = mapped_column(String(64))
+    # When another channel received it (a letter's date); web comments are received when created.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped["User"] = relationship()
     section: Mapped["Section"] = relationship()

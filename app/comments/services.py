@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from app.comments.models import (
     FLAG_REASONS,
     REJECTION_REASONS,
     STANCES,
+    Channel,
     Comment,
     CommentRevision,
     CommentState,
@@ -144,10 +145,52 @@ def post_comment(
         if parent.section_id != section.id or not parent.can_reply(author):
             raise CommentError(_l("You cannot reply to this comment."), status=403)
     check_rate(author)
-    detected = detect_language(f"{body}\n{wording or ''}")
+    comment = new_comment(
+        law=law, section=section, author=author, stance=stance, body=body, wording=wording, lang=lang,
+        client_token=client_token, parent=parent,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(comment)
+            db.session.flush()
+    except IntegrityError:
+        # A parallel request with the same token won the race: hand back its comment.
+        existing = db.session.scalar(
+            select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
+        )
+        if existing is None:
+            raise
+        return PostResult(existing, created=False)
+    announce_comment(comment)
+    return PostResult(comment, created=True)
+
+
+# A comment comes into being in two steps shared by the web form and the import of other channels' comments:
+# new_comment builds it, the caller stores it (the form in a savepoint, the import in batches), announce_comment
+# tells the other domains.
+
+
+def new_comment(
+    *,
+    law: Law,
+    section: Section,
+    author: User,
+    stance: str,
+    body: str,
+    wording: str | None,
+    lang: str | None,
+    client_token: str,
+    parent: Comment | None = None,
+    channel: str = Channel.WEB,
+    ref: str | None = None,
+    received_at: datetime | None = None,
+) -> Comment:
+    """Build a checked comment: language detected, text rendered, pending or published by the moderation setting."""
+    # The body alone: a proposed wording quotes the draft, so it would pull the guess towards the draft's language.
+    detected = detect_language(body)
     premoderation = current_app.config["PREMODERATION"]
     now = utcnow()
-    comment = Comment(
+    return Comment(
         law_id=law.id,
         section_id=section.id,
         author_id=author.id,
@@ -163,24 +206,24 @@ def post_comment(
         state=CommentState.PENDING if premoderation else CommentState.APPROVED,
         published_at=None if premoderation else now,
         client_token=client_token,
+        channel=str(channel),
+        ref=ref,
+        # created_at is when the comment reached Kenes; received_at when its channel received it (the same
+        # moment for the web form), so what looks at when the public spoke can read one column for every channel.
+        received_at=received_at or now,
+        created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(comment)
-            db.session.flush()
-    except IntegrityError:
-        # A parallel request with the same token won the race: hand back its comment.
-        existing = db.session.scalar(
-            select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
-        )
-        if existing is None:
-            raise
-        return PostResult(existing, created=False)
+
+
+def announce_comment(comment: Comment) -> None:
+    """Tell the other domains about a stored comment: screening, campaign fingerprints, search, notifications."""
     comment_created.send(comment)
     if comment.state == CommentState.APPROVED:
         comment_published.send(comment)
-    logger.info("Comment %s by user %s on section %s (%s)", comment.id, author.id, section.id, comment.state)
-    return PostResult(comment, created=True)
+    # An import logs one line for the whole file, not one per comment.
+    level = logging.INFO if comment.channel == Channel.WEB else logging.DEBUG
+    logger.log(level, "Comment %s by user %s on section %s (%s)", comment.id, comment.author_id, comment.section_id,
+               comment.state)  # fmt: skip
 
 
 def _keep_revision(comment: Comment) -> None:
@@ -213,7 +256,7 @@ def edit_comment(
     _keep_revision(comment)
     comment.body, comment.body_html = body, render_comment(body)
     comment.stance, comment.proposed_wording = stance, wording
-    comment.lang_detected = detect_language(f"{body}\n{wording or ''}")
+    comment.lang_detected = detect_language(body)
     comment.lang = lang if lang in LANGS else comment.lang_detected
     if (comment.body, comment.stance, comment.proposed_wording, comment.lang) != before:
         bump_version(comment)

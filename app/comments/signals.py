@@ -13,7 +13,9 @@ comment_created = _signals.signal("comment-created")
 comment_published = _signals.signal("comment-published")
 # sender: the Comment; sent when a moderator rejects it (reason and note are on the comment).
 comment_rejected = _signals.signal("comment-rejected")
-# sender: the Comment; sent when its author changes or withdraws it.
+# sender: the Comment; sent when its author edits it, corrects its language or withdraws it (app.comments.services),
+# and by moderation when a moderator hides it (app.moderation.decisions) or enough flags send it back to review
+# (app.moderation.flags).
 comment_changed = _signals.signal("comment-changed")
 # sender: the Comment; sent when a flag is added.
 comment_flagged = _signals.signal("comment-flagged")

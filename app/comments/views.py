@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
 from app.comments.models import Comment, CommentState, Vote
+from app.comments.proposals import load_subtree, proposal_differ
 from app.comments.services import (
     CommentError,
     check_can_comment,
@@ -24,7 +25,6 @@ from app.i18n import current_lang
 from app.laws.access import get_law_or_404
 from app.laws.models import Law, Section
 from app.laws.reading import build_tree, text_language
-from app.laws.services import word_diff
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("comments", __name__, template_folder="templates")
@@ -107,53 +107,6 @@ def my_votes(comment_ids: list[int]) -> dict[int, int]:
 
 def section_text_lang(section: Section) -> str:
     return text_language(section.version, current_lang())
-
-
-def load_subtree(section: Section) -> list[Section]:
-    """Return the section and its descendants in document order, with one query."""
-    following = db.session.scalars(
-        select(Section)
-        .where(Section.version_id == section.version_id, Section.position > section.position)
-        .order_by(Section.position)
-        .limit(2000)
-    ).all()
-    # Descendants follow a section in document order, deeper than it, until the next sibling.
-    subtree = [section]
-    for item in following:
-        if item.depth <= section.depth:
-            break
-        subtree.append(item)
-    return subtree
-
-
-def full_text(subtree: list[Section], lang: str) -> str:
-    """The text of a section with its points and sub-points, numbered as in the law."""
-    lines = []
-    for item in subtree:
-        body = getattr(item, f"body_{lang}") or ""
-        if not body:
-            continue
-        if item is not subtree[0] and item.number:
-            body = f"{item.number}{')' if item.kind == 'subpoint' else '.'} {body}"
-        lines.append(body)
-    return "\n".join(lines)
-
-
-def proposal_differ(subtree: list[Section], reader_lang: str):
-    """Return a function giving the word diff of a comment's proposed wording against the section's text."""
-    texts: dict[str, str] = {}
-
-    def diff(comment: Comment, _section: Section | None = None) -> list[tuple[str, str]] | None:
-        if not comment.proposed_wording:
-            return None
-        for lang in (comment.lang, reader_lang, "kk", "ru", "en"):
-            if lang not in texts:
-                texts[lang] = full_text(subtree, lang)
-            if texts[lang]:
-                return word_diff(texts[lang], comment.proposed_wording)
-        return [("insert", comment.proposed_wording)]
-
-    return diff
 
 
 @bp.get("/laws/<slug>/sections/<int:section_id>/")

@@ -9,18 +9,13 @@ from sqlalchemy import select
 
 from app.db import writes
 from app.extensions import db
+from app.laws.files import read_upload
+from app.laws.importing import AlignmentError, add_language, publish_version
 from app.laws.messages import law_error_message, parse_error_message
 from app.laws.models import LANGS, Law
-from app.laws.parser import ParseError, read_upload
-from app.laws.services import (
-    AlignmentError,
-    LawError,
-    add_language,
-    create_law,
-    describe_key,
-    parse_text,
-    publish_version,
-)
+from app.laws.parser import ParseError
+from app.laws.services import LawError, create_law
+from app.laws.structure import describe_key, parse_text
 from app.organisations.models import Agency, Committee
 
 laws_cli = AppGroup("laws", help="Manage draft laws.")

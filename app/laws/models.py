@@ -39,6 +39,10 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "withdrawn": (),
 }
 
+# Statuses a draft reaches only through another action, never by choosing them: "summary sent" is what submitting
+# a summary to the committee does (app/summaries/review.py), so the status always has a submitted summary behind it.
+ACTION_ONLY_STATUSES = frozenset({LawStatus.SUMMARY_SENT.value})
+
 SECTION_KINDS = ("preamble", "section", "chapter", "article", "point", "subpoint")
 
 
@@ -83,6 +87,10 @@ class Law(db.Model):
     def version(self, number: int) -> "LawVersion | None":
         """Return the version with this number, or None."""
         return next((v for v in self.versions if v.number == number), None)
+
+    def searchable_text(self, lang: str) -> str:
+        """Return title and description in one language, one per line: what search indexes and quotes in snippets."""
+        return "\n".join(filter(None, [getattr(self, f"title_{lang}"), getattr(self, f"description_{lang}")]))
 
     def is_open_for_comments(self, now: datetime | None = None) -> bool:
         """Return True while the consultation window is open."""
@@ -210,3 +218,8 @@ class Section(db.Model):
         heading = getattr(self, f"heading_{lang}") or ""
         body = getattr(self, f"body_{lang}") or ""
         return f"{heading}\n{body}".strip()
+
+    def searchable_text(self, lang: str) -> str:
+        """Return heading and body in one language, one per line: what search indexes and quotes in snippets."""
+        # Not text(): unstripped, as the index has always had it; a change would make every indexed hash stale.
+        return "\n".join(filter(None, [getattr(self, f"heading_{lang}"), getattr(self, f"body_{lang}")]))

@@ -1,8 +1,16 @@
-"""How a version is laid out for readers: its sections as a tree, and the language to show them in."""
+"""How a version is laid out for readers: its sections in document order and as a tree, and their language."""
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from app.extensions import db
 from app.laws.models import LawVersion, Section
+
+
+def load_sections(version: LawVersion) -> list[Section]:
+    """Return every section of a version in document order with one query."""
+    return list(db.session.scalars(select(Section).where(Section.version_id == version.id).order_by(Section.position)))
 
 
 @dataclass

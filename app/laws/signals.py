@@ -10,3 +10,5 @@ version_published = _signals.signal("version-published")
 version_changed = _signals.signal("version-changed")
 # Sent with a Law whose status, titles or window changed.
 law_changed = _signals.signal("law-changed")
+# Sent with a Law whose status changed, with old= and new= (status values), after the flush.
+law_status_changed = _signals.signal("law-status-changed")

@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.i18n import current_lang
 from app.laws.access import PUBLIC_STATUSES, get_law_or_404, get_version_or_404, visible_laws_condition
+from app.laws.diffs import diff_versions
 from app.laws.models import STATUS_VALUES, Law, LawStatus, LawVersion
-from app.laws.reading import build_tree, text_language
-from app.laws.services import diff_versions, load_sections
+from app.laws.reading import build_tree, load_sections, text_language
 from app.organisations.models import Agency, Committee
 from app.web import request_page
 

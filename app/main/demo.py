@@ -14,8 +14,10 @@ from app.comments.models import Comment
 from app.comments.services import approve_comment, post_comment, reject_comment, vote
 from app.db import utcnow, writes
 from app.extensions import db
+from app.laws.importing import add_language, publish_version
 from app.laws.models import Law
-from app.laws.services import add_language, create_law, parse_text, publish_version
+from app.laws.services import create_law
+from app.laws.structure import parse_text
 from app.organisations.models import Agency, Committee
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "laws" / "demo_texts"

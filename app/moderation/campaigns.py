@@ -5,12 +5,18 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, func, or_, select, update
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 
+from app.auth.models import User
 from app.comments.models import Comment
 from app.extensions import db
+from app.moderation.actions import audit, require_moderator
+from app.moderation.errors import ModerationError
 from app.moderation.models import Campaign, CommentBand, CommentFingerprint
 
 NUM_PERM = 128
@@ -22,8 +28,19 @@ SHINGLE_K = 5
 # Below 26 shingles (about 30 normalised characters: "согласен", "против законопроекта", "заң жобасын толық
 # қолдаймын") many people write the same words on their own; such texts get no signature and join no group.
 MIN_SHINGLES = 26
-# A campaign has at least this many members; one that falls below it after an edit is dissolved.
+# A look-alike group has at least this many members; one that falls below it after an edit is dissolved.
 MIN_CAMPAIGN = 2
+# A group is a campaign only if it is this many times the size of the draft's largest ordinary group below it.
+# Independent authors who share an opinion form a ladder of look-alike groups of gradually growing sizes
+# (2, 3, 5, 8 ... and, through shared sentences, some dozens); a copy-paste campaign stands apart from that ladder.
+STAND_OUT = 3
+# ... or it holds at least this share of the draft's comments: a tenth of a consultation in one text is mass
+# pasting even where look-alike groups of ordinary comments chain into large ones.
+MASS_SHARE = 0.1
+# A group is shown as having arrived in a burst when most of its copies came within this long.
+BURST_WINDOW = timedelta(hours=6)
+CAMPAIGN = "campaign"
+SIMILAR = "similar"
 
 _SIGNATURE_BYTES = NUM_PERM * 8
 _P = (1 << 61) - 1
@@ -222,6 +239,48 @@ def group(signatures: dict[int, bytes], threshold: float = THRESHOLD) -> list[li
     return sorted(result, key=lambda ids: (-len(ids), ids[0]))
 
 
+def campaign_kinds(sizes: dict[int, int], min_size: int, comments: int = 0) -> set[int]:
+    """The ids of the groups that are campaigns: at least min_size, and standing out in size on their draft."""
+    floor = max(min_size, math.ceil(MASS_SHARE * comments)) if comments else None
+    chosen = {group_id for group_id, size in sizes.items() if floor is not None and size >= floor}
+    # Walk down the sizes to the first leap: a size at least STAND_OUT times the next one (a lone comment below the
+    # smallest). The groups above it stand out if they are large enough; two mass texts on one draft both do.
+    ladder = sorted(set(sizes.values()), reverse=True) + [1]
+    for size, below in zip(ladder, ladder[1:], strict=False):
+        if size >= STAND_OUT * below:
+            if size >= min_size:
+                chosen |= {group_id for group_id, group_size in sizes.items() if group_size >= size}
+            break
+    return chosen
+
+
+def densest(times: list[datetime], window: timedelta = BURST_WINDOW) -> int:
+    """The most of these arrival times that fall within one window: a burst when it is most of a group's copies."""
+    times = sorted(times)
+    best = start = 0
+    for end, moment in enumerate(times):
+        while moment - times[start] > window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def classify_law(law_id: int) -> None:
+    """Mark each look-alike group of a draft as a campaign or as similar comments, from the sizes of all of them."""
+    groups = db.session.scalars(select(Campaign).where(Campaign.law_id == law_id)).all()
+    # Every top-level comment has a fingerprint row (short ones without bands), so this counts the draft's comments.
+    comments = db.session.scalar(
+        select(func.count()).select_from(CommentFingerprint).where(CommentFingerprint.law_id == law_id)
+    )
+    min_size = current_app.config.get("CAMPAIGN_MIN_SIZE", 10)
+    chosen = campaign_kinds({g.id: g.size for g in groups}, min_size, comments)
+    for g in groups:
+        kind = CAMPAIGN if g.id in chosen else SIMILAR
+        if g.kind != kind:
+            g.kind = kind
+    db.session.flush()
+
+
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------
 
 
@@ -232,10 +291,36 @@ def _fingerprint_text(comment: Comment) -> str:
 
 
 def _add_bands(comment_id: int, law_id: int, sig: bytes) -> None:
-    db.session.add_all(
-        CommentBand(comment_id=comment_id, band=band, law_id=law_id, hash=value)
+    rows = [
+        {"comment_id": comment_id, "band": band, "law_id": law_id, "hash": value}
         for band, value in enumerate(bands(sig))
-    )
+    ]
+    if rows:
+        # One multi-row INSERT, not sixteen ORM objects: nothing reads bands back as objects, and on an import of
+        # thousands of comments the objects' bookkeeping cost more than the rest of the fingerprint.
+        db.session.execute(insert(CommentBand.__table__), rows)
+
+
+# The draft is repeated in every term: with `law_id = ? AND (band = ? AND hash = ? OR ...)` SQLite (without ANALYZE
+# statistics) searched the index on law_id alone and read every band of the draft, 100 ms per comment at 20,000
+# comments; with one full index key per term it looks up sixteen entries (0.03 ms). Built once, with parameters:
+# composing the terms anew for every comment cost more than running the query.
+_LOOK_ALIKES = select(CommentFingerprint).where(
+    CommentFingerprint.comment_id.in_(
+        select(CommentBand.comment_id).where(
+            or_(
+                *[
+                    (CommentBand.law_id == bindparam("law_id"))
+                    & (CommentBand.band == band)
+                    & (CommentBand.hash == bindparam(f"hash_{band}"))
+                    for band in range(BANDS)
+                ]
+            ),
+        )
+    ),
+    CommentFingerprint.comment_id != bindparam("comment_id"),
+    CommentFingerprint.excluded.is_(False),
+)
 
 
 def _look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[CommentFingerprint]:
@@ -243,17 +328,9 @@ def _look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[CommentFinger
     band_hashes = bands(sig)
     if not band_hashes:
         return []
-    band_match = or_(
-        *[(CommentBand.band == band) & (CommentBand.hash == value) for band, value in enumerate(band_hashes)]
-    )
-    candidates = db.session.scalars(
-        select(CommentFingerprint).where(
-            CommentFingerprint.comment_id.in_(
-                select(CommentBand.comment_id).where(CommentBand.law_id == law_id, band_match)
-            ),
-            CommentFingerprint.comment_id != comment_id,
-        )
-    ).all()
+    params = {"law_id": law_id, "comment_id": comment_id}
+    params.update((f"hash_{band}", value) for band, value in enumerate(band_hashes))
+    candidates = db.session.scalars(_LOOK_ALIKES, params).all()
     return [c for c in candidates if similarity(c.signature, sig) >= THRESHOLD]
 
 
@@ -276,7 +353,8 @@ def fingerprint_comment(comment: Comment) -> CommentFingerprint | None:
         if row.campaign_id is not None:
             # The edit may have taken it away from its look-alikes, or cut the campaign where it was the link.
             _settle(row.campaign_id)
-    alike = _look_alikes(comment.id, comment.law_id, sig)
+    # A comment a moderator took out of its group stays out, even after an edit.
+    alike = [] if row.excluded else _look_alikes(comment.id, comment.law_id, sig)
     if alike:
         _join_campaign(row, alike, comment.law_id)
     db.session.flush()
@@ -308,11 +386,13 @@ def _join_campaign(row: CommentFingerprint, alike: list[CommentFingerprint], law
         member.campaign_id = campaign.id
     db.session.flush()
     campaign.size = _count_members(campaign)
+    classify_law(law_id)
 
 
 def _settle(campaign_id: int) -> None:
     """Regroup a campaign's members after one changed: split it where it broke, dissolve what is below MIN_CAMPAIGN."""
     campaign = db.session.get(Campaign, campaign_id, with_for_update=True)
+    law_id = campaign.law_id
     members = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.campaign_id == campaign_id)).all()
     homes: dict[int, Campaign] = {}
     # The largest part keeps the campaign (and its id); any other part that still holds together becomes its own.
@@ -330,6 +410,22 @@ def _settle(campaign_id: int) -> None:
         db.session.flush()
         db.session.delete(campaign)
     db.session.flush()
+    classify_law(law_id)
+
+
+def take_out(comment: Comment, *, actor: User) -> Campaign | None:
+    """Take a comment out of its group for good and audit it; the rest is regrouped, re-sized and re-classified."""
+    require_moderator(actor, _l("Only moderators decide on comments."))
+    row = db.session.get(CommentFingerprint, comment.id)
+    if row is None or row.campaign_id is None:
+        raise ModerationError(_l("This comment is not in a group."), status=409)
+    campaign_id = row.campaign_id
+    row.campaign_id, row.excluded = None, True
+    db.session.flush()
+    _settle(campaign_id)
+    audit(actor, "ungroup", comment, note=f"#{campaign_id}")
+    db.session.flush()
+    return db.session.get(Campaign, campaign_id)
 
 
 def fingerprint_missing(law_id: int, batch: int = 500) -> int:
@@ -360,12 +456,13 @@ def regroup_law(law_id: int) -> list[Campaign]:
     banded = set(
         db.session.scalars(select(CommentBand.comment_id).where(CommentBand.law_id == law_id, CommentBand.band == 0))
     )
-    groups = group({row.comment_id: row.signature for row in rows if row.comment_id in banded})
+    groups = group({row.comment_id: row.signature for row in rows if row.comment_id in banded and not row.excluded})
     by_id = {row.comment_id: row for row in rows}
     for row in rows:
         row.campaign_id = None
     db.session.flush()
-    db.session.execute(Campaign.__table__.delete().where(Campaign.law_id == law_id))
+    # Through the ORM, so campaigns loaded in this session go with their rows (a new one may reuse an id).
+    db.session.execute(delete(Campaign).where(Campaign.law_id == law_id).execution_options(synchronize_session="fetch"))
     created = []
     for members in groups:
         campaign = Campaign(law_id=law_id, size=len(members))
@@ -375,4 +472,5 @@ def regroup_law(law_id: int) -> list[Campaign]:
             by_id[comment_id].campaign_id = campaign.id
         created.append(campaign)
     db.session.flush()
+    classify_law(law_id)
     return created

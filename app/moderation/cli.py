@@ -8,7 +8,7 @@ from app.db import utcnow, writes
 from app.extensions import db
 from app.laws.models import Law
 from app.moderation.campaigns import fingerprint_missing, regroup_law
-from app.moderation.services import queue_stats
+from app.moderation.stats import queue_stats
 
 moderation_cli = AppGroup("moderation", help="Moderation queues and campaigns.")
 
@@ -41,6 +41,10 @@ def campaigns_command(slug):
     for law in laws:
         added = fingerprint_missing(law.id)
         groups = regroup_law(law.id)
-        sizes = ", ".join(str(g.size) for g in groups[:10]) or "none"
-        click.echo(f"{law.slug}: {added} new fingerprints, {len(groups)} campaigns (sizes: {sizes})")
+        campaigns = [g for g in groups if g.is_campaign]
+        sizes = ", ".join(str(g.size) for g in campaigns[:10]) or "none"
+        click.echo(
+            f"{law.slug}: {added} new fingerprints, {len(campaigns)} campaigns (sizes: {sizes}), "
+            f"{len(groups) - len(campaigns)} groups of similar comments"
+        )
     db.session.commit()

@@ -1,6 +1,6 @@
 """Flags as moderators see them: who reported, how old their account was, and whether the report counts.
 
-Only reports that count can send a published comment back to review (services.review_if_flagged); the others
+Only reports that count can send a published comment back to review (review_if_flagged); the others
 are kept and shown, because a young account may well be right about a comment.
 """
 
@@ -12,9 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.comments.models import Flag
+from app.comments.models import Comment, CommentState, Flag
+from app.comments.signals import comment_changed
 from app.db import utcnow
 from app.extensions import db
+from app.moderation.actions import audit
 
 FLAG_COUNTS = _l("counts toward the automatic review")
 FLAG_TOO_NEW = _l("does not count: the account was too new when it reported")
@@ -58,3 +60,20 @@ def flag_reports(comment_ids: list[int], *, open_only: bool = True) -> dict[int,
     for flag, flagger in db.session.execute(query.order_by(Flag.id)):
         reports.setdefault(flag.comment_id, []).append(_assess(flag, flagger, min_age))
     return reports
+
+
+def review_if_flagged(comment: Comment) -> bool:
+    """Send a published comment back to review once enough established, confirmed accounts have flagged it."""
+    if comment.state != CommentState.APPROVED:
+        return False
+    counted = [report for report in flag_reports([comment.id]).get(comment.id, []) if report.counted]
+    if len(counted) < current_app.config["FLAG_THRESHOLD"]:
+        return False
+    comment.state = CommentState.PENDING  # hidden from the public until a moderator decides
+    # The note names the flags that triggered this, so an abuse of the threshold can be traced to accounts.
+    flags = ", ".join(f"#{r.flag.id} (user #{r.flagger.id})" for r in counted)
+    audit(None, "review_requested", comment, state_before="approved", state_after="pending",
+          note=f"{len(counted)} counted flags: {flags}")  # fmt: skip
+    db.session.flush()
+    comment_changed.send(comment)
+    return True

@@ -25,7 +25,7 @@ class ItemDecisionForm(DecisionForm):
 
 
 class CampaignDecisionForm(DecisionForm):
-    # A digest of the pending members and their versions when the page was shown (services.campaign_revision).
+    # A digest of the pending members and their versions when the page was shown (decisions.campaign_revision).
     revision = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{32}$")])
 
 

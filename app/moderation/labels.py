@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "appeal_overturned": _l("Appeal accepted: comment published"),
     "flags_dismissed": _l("Flags dismissed"),
     "review_requested": _l("Sent back to review by flags"),
+    "ungroup": _l("Taken out of a group of similar comments"),
 }
 REASON_DESCRIPTIONS = {
     "spam": _l("Advertising, links to unrelated sites, or the same message posted again and again by one person."),

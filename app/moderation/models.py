@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 ACTIONS = (
     "approve", "reject", "hide", "restore", "publish_masked", "suspend", "unsuspend",
-    "appeal_upheld", "appeal_overturned", "flags_dismissed", "review_requested",
+    "appeal_upheld", "appeal_overturned", "flags_dismissed", "review_requested", "ungroup",
 )  # fmt: skip
 
 
@@ -101,7 +102,14 @@ class Campaign(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     law_id: Mapped[int] = mapped_column(ForeignKey("laws.id"), index=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
+    # "campaign": large and standing out on its draft, decided in bulk and counted ×N; "similar": look-alikes shown
+    # together but decided one by one, since people who share an opinion write it in similar words.
+    kind: Mapped[str] = mapped_column(String(16), default="similar", server_default="similar")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def is_campaign(self) -> bool:
+        return self.kind == "campaign"
 
 
 class CommentFingerprint(db.Model):
@@ -113,6 +121,8 @@ class CommentFingerprint(db.Model):
     law_id: Mapped[int] = mapped_column(ForeignKey("laws.id"), index=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    # A moderator took the comment out of its group: it joins no group again, whatever it resembles.
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     campaign: Mapped[Campaign | None] = relationship()
 

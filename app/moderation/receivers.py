@@ -2,24 +2,24 @@
 
 from app.comments.models import Comment
 from app.comments.signals import comment_changed, comment_created, comment_flagged
-from app.moderation import campaigns, services
+from app.moderation import campaigns, flags, hints
 
 
 def on_comment_created(comment: Comment, **_extra) -> None:
-    services.screen_comment(comment)
+    hints.screen_comment(comment)
     campaigns.fingerprint_comment(comment)
 
 
 def on_comment_changed(comment: Comment, **_extra) -> None:
     # A masked comment keeps the hints of its original text: the moderator must still see why it was masked.
     if comment.masked_at is None:
-        services.screen_comment(comment)
+        hints.screen_comment(comment)
         # An edit can take the comment out of its campaign or into another: membership is re-evaluated.
         campaigns.fingerprint_comment(comment)
 
 
 def on_comment_flagged(comment: Comment, **_extra) -> None:
-    services.review_if_flagged(comment)
+    flags.review_if_flagged(comment)
 
 
 def connect() -> None:

@@ -1,58 +1,31 @@
-"""The moderation workspace (moderators only) and the public side of moderation (policy, figures, appeals)."""
+"""The moderation workspace, moderators only: the queues, a comment in context, decisions, suspensions, audit."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.decorators import require_role
 from app.auth.models import User
-from app.comments.models import REJECTION_REASONS, Comment, CommentState, Flag
+from app.comments.models import Comment, CommentState, Flag
 from app.db import utcnow
 from app.extensions import db
-from app.laws.access import get_law_or_404
+from app.forms import BaseForm
 from app.laws.models import Law
-from app.moderation.flags import flag_reports
-from app.moderation.forms import (
-    AppealDecisionForm,
-    AppealForm,
-    CampaignDecisionForm,
-    DecisionForm,
-    ItemDecisionForm,
-    SuspendForm,
-)
-from app.moderation.labels import REASON_DESCRIPTIONS
+from app.moderation.appeals import decide_appeal
+from app.moderation.campaigns import BURST_WINDOW, densest, take_out
+from app.moderation.decisions import campaign_revisions, decide, decide_campaign, decide_many
+from app.moderation.errors import CampaignChangedError, CommentChangedError, ModerationError
+from app.moderation.forms import AppealDecisionForm, CampaignDecisionForm, DecisionForm, ItemDecisionForm, SuspendForm
 from app.moderation.models import ACTIONS, Appeal, Campaign, CommentFingerprint, CommentScreening, ModerationAction
-from app.moderation.services import (
-    CampaignChangedError,
-    CommentChangedError,
-    ModerationError,
-    campaign_revisions,
-    decide,
-    decide_appeal,
-    decide_campaign,
-    decide_many,
-    file_appeal,
-    law_stats,
-    queue_stats,
-    suspend,
-    suspension_refusal,
-    unsuspend,
-)
+from app.moderation.queues import HINT_COLUMNS, item_context, queue_query
+from app.moderation.stats import queue_stats
+from app.moderation.suspensions import suspend, suspension_refusal, unsuspend
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
-public_bp = Blueprint("moderation_public", __name__, template_folder="templates")
-
-HINT_COLUMNS = {
-    "links": CommentScreening.links >= 2,
-    "profanity": CommentScreening.profanity.is_(True),
-    "iin": CommentScreening.iin.is_(True),
-    "phone": CommentScreening.phone.is_(True),
-    "email": CommentScreening.email.is_(True),
-}
 
 
 @bp.before_request
@@ -69,49 +42,6 @@ def _workspace_header():
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
-
-
-def _item_context(comments: list[Comment], *, resolved_flags: bool = False) -> dict:
-    """Everything a queue shows next to each comment, in a fixed number of queries."""
-    ids = [c.id for c in comments]
-    author_ids = list({c.author_id for c in comments})
-    screenings, campaigns, records, flags = {}, {}, {}, {}
-    flaggers = flag_reports(ids, open_only=not resolved_flags)
-    if ids:
-        screenings = {
-            s.comment_id: s
-            for s in db.session.scalars(select(CommentScreening).where(CommentScreening.comment_id.in_(ids)))
-        }
-        campaigns = dict(
-            db.session.execute(
-                select(CommentFingerprint.comment_id, Campaign)
-                .join(Campaign, Campaign.id == CommentFingerprint.campaign_id)
-                .where(CommentFingerprint.comment_id.in_(ids))
-            ).all()
-        )
-        for author_id, state, n in db.session.execute(
-            select(Comment.author_id, Comment.state, func.count(Comment.id))
-            .where(Comment.author_id.in_(author_ids))
-            .group_by(Comment.author_id, Comment.state)
-        ):
-            records.setdefault(author_id, {})[state] = n
-        flags = {
-            comment_id: sum(1 for r in reports if r.flag.resolved_at is None)
-            for comment_id, reports in flaggers.items()
-        }
-    return {
-        "screenings": screenings,
-        "campaigns": campaigns,
-        "records": records,
-        "flag_counts": flags,
-        "flaggers": flaggers,
-    }
-
-
-def _queue_query(base):
-    return base.options(
-        joinedload(Comment.author), joinedload(Comment.section), joinedload(Comment.law), joinedload(Comment.parent)
-    )
 
 
 @bp.get("/")
@@ -135,7 +65,7 @@ def pending():
         query = query.join(CommentScreening, CommentScreening.comment_id == Comment.id).where(
             HINT_COLUMNS[filters["hint"]]
         )
-    query = _queue_query(query.order_by(Comment.created_at, Comment.id))
+    query = queue_query(query.order_by(Comment.created_at, Comment.id))
     pagination = db.paginate(
         query, page=request_page(), per_page=current_app.config["MODERATION_PER_PAGE"], error_out=False
     )
@@ -148,7 +78,7 @@ def pending():
         filters=filters,
         laws=laws,
         form=DecisionForm(),
-        **_item_context(pagination.items),
+        **item_context(pagination.items),
     )
 
 
@@ -161,7 +91,7 @@ def flagged():
         .group_by(Flag.comment_id)
         .subquery()
     )
-    query = _queue_query(
+    query = queue_query(
         select(Comment)
         .join(counts, counts.c.comment_id == Comment.id)
         .where(Comment.state.in_([CommentState.APPROVED, CommentState.PENDING]))
@@ -178,7 +108,7 @@ def flagged():
         filters={},
         laws=[],
         form=DecisionForm(),
-        **_item_context(pagination.items),
+        **item_context(pagination.items),
     )
 
 
@@ -217,10 +147,11 @@ def _render_campaigns(status: int = 200):
     rows = db.session.execute(
         select(Campaign, pending_counts.c.pending)
         .join(pending_counts, pending_counts.c.campaign_id == Campaign.id)
-        .order_by(Campaign.size.desc(), Campaign.id)
+        # Campaigns ("campaign" sorts before "similar") first: they are the ones decided in bulk.
+        .order_by(Campaign.kind, Campaign.size.desc(), Campaign.id)
         .limit(100)
     ).all()
-    samples = {}
+    samples, facts, members = {}, {}, {}
     if rows:
         first_ids = db.session.execute(
             select(CommentFingerprint.campaign_id, func.min(CommentFingerprint.comment_id))
@@ -234,14 +165,76 @@ def _render_campaigns(status: int = 200):
             )
         }
         samples = {campaign_id: sample_comments.get(comment_id) for campaign_id, comment_id in first_ids}
+        facts, members = _group_facts([c for c, _ in rows])
     return render_template(
         "moderation/campaigns.html",
         rows=rows,
         samples=samples,
+        facts=facts,
+        members=members,
+        burst_hours=int(BURST_WINDOW.total_seconds() // 3600),
+        take_out_form=BaseForm(formdata=None),
         revisions=campaign_revisions([campaign.id for campaign, _ in rows]),
         # Not the refused form: one form object serves every campaign, and a kept reason would show in all of them.
         form=CampaignDecisionForm(formdata=None),
     ), status
+
+
+def _group_facts(groups: list[Campaign]) -> tuple[dict[int, dict], dict[int, list[Comment]]]:
+    """Each group's distinct authors, first and last arrival and burst, and its first members with their authors."""
+    ids = [g.id for g in groups]
+    arrived = func.coalesce(Comment.received_at, Comment.created_at)
+    in_groups = CommentFingerprint.campaign_id.in_(ids)
+    facts = {
+        campaign_id: {"authors": authors, "first": first, "last": last, "densest": 0}
+        for campaign_id, authors, first, last in db.session.execute(
+            select(CommentFingerprint.campaign_id, func.count(func.distinct(Comment.author_id)))
+            .add_columns(func.min(arrived), func.max(arrived))
+            .join(Comment, Comment.id == CommentFingerprint.comment_id)
+            .where(in_groups)
+            .group_by(CommentFingerprint.campaign_id)
+        )
+    }
+    # Every arrival time only for campaigns (few, however large); similar groups show first and last only.
+    times: dict[int, list] = {}
+    campaign_ids = [g.id for g in groups if g.is_campaign]
+    if campaign_ids:
+        for campaign_id, moment in db.session.execute(
+            select(CommentFingerprint.campaign_id, arrived)
+            .join(Comment, Comment.id == CommentFingerprint.comment_id)
+            .where(CommentFingerprint.campaign_id.in_(campaign_ids))
+        ):
+            times.setdefault(campaign_id, []).append(moment)
+    for campaign_id, moments in times.items():
+        facts[campaign_id]["densest"] = densest(moments)
+    rank = (
+        func.row_number()
+        .over(partition_by=CommentFingerprint.campaign_id, order_by=CommentFingerprint.comment_id)
+        .label("rank")
+    )
+    ranked = select(CommentFingerprint.campaign_id, CommentFingerprint.comment_id, rank).where(in_groups).subquery()
+    members: dict[int, list[Comment]] = {}
+    for campaign_id, comment in db.session.execute(
+        select(ranked.c.campaign_id, Comment)
+        .join(Comment, Comment.id == ranked.c.comment_id)
+        .where(ranked.c.rank <= current_app.config["CAMPAIGN_MEMBERS_SHOWN"])
+        .options(joinedload(Comment.author))
+        .order_by(ranked.c.campaign_id, Comment.id)
+    ):
+        members.setdefault(campaign_id, []).append(comment)
+    return facts, members
+
+
+@bp.post("/comments/<int:comment_id>/ungroup")
+def take_out_of_group(comment_id: int):
+    """Take one comment out of its campaign or group of similar comments."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    commit_or_flash(lambda: take_out(comment, actor=current_user), _("The comment is taken out of the group."))
+    return redirect(_back(url_for("moderation.campaigns")))
 
 
 @bp.get("/comments/<int:comment_id>")
@@ -252,7 +245,7 @@ def item(comment_id: int):
 
 def _render_item(comment_id: int, form: ItemDecisionForm | None = None, status: int = 200):
     """The item page; after a refused decision, with the moderator's reason and note kept in the form."""
-    comment = db.session.scalar(_queue_query(select(Comment).where(Comment.id == comment_id)))
+    comment = db.session.scalar(queue_query(select(Comment).where(Comment.id == comment_id)))
     if comment is None:
         abort(404)
     history = db.session.scalars(
@@ -268,7 +261,7 @@ def _render_item(comment_id: int, form: ItemDecisionForm | None = None, status: 
         form=form or ItemDecisionForm(formdata=None),
         suspend_form=SuspendForm(formdata=None),
         suspension_refusal=suspension_refusal(current_user, comment.author, lifting=comment.author.is_suspended),
-        **_item_context([comment], resolved_flags=True),
+        **item_context([comment], resolved_flags=True),
     ), status
 
 
@@ -344,7 +337,7 @@ def _recheck(seen: dict[int, int], changed: list[int], form: DecisionForm):
         "error",
     )
     comments = db.session.scalars(
-        _queue_query(select(Comment).where(Comment.id.in_(list(seen))).order_by(Comment.created_at, Comment.id))
+        queue_query(select(Comment).where(Comment.id.in_(list(seen))).order_by(Comment.created_at, Comment.id))
     ).all()
     return render_template(
         "moderation/queue.html",
@@ -357,7 +350,7 @@ def _recheck(seen: dict[int, int], changed: list[int], form: DecisionForm):
         filters={},
         laws=[],
         form=form,
-        **_item_context(comments),
+        **item_context(comments),
     ), 409
 
 
@@ -459,46 +452,3 @@ def audit():
     return render_template(
         "moderation/audit.html", pagination=pagination, rows=pagination.items, actions=ACTIONS, filters=filters
     )
-
-
-# --- public side ------------------------------------------------------------------------------------------
-
-
-@public_bp.get("/moderation-policy")
-def policy():
-    """The published moderation policy: what is rejected and why."""
-    return render_template("moderation/policy.html", reasons=REJECTION_REASONS, reason_descriptions=REASON_DESCRIPTIONS)
-
-
-@public_bp.get("/laws/<slug>/moderation")
-def law_figures(slug: str):
-    """Public moderation figures for one draft."""
-    law = get_law_or_404(slug, current_user)
-    return render_template("moderation/law_stats.html", law=law, stats=law_stats(law.id))
-
-
-@public_bp.route("/comments/<int:comment_id>/appeal", methods=["GET", "POST"])
-@login_required
-def appeal(comment_id: int):
-    """Let the author appeal a rejection once."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.author_id != current_user.id:
-        abort(404)
-    existing = db.session.scalar(select(Appeal).where(Appeal.comment_id == comment.id))
-    form = AppealForm()
-    status = 200
-    if existing is None and form.validate_on_submit():
-        # Not commit_or_flash: the page is shown again with the refusal's status.
-        try:
-            file_appeal(comment, author=current_user, text=form.text.data)
-        except ModerationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = error.status
-        else:
-            db.session.commit()
-            flash(
-                _("Your appeal was sent. A moderator who did not take the first decision will look at it."), "success"
-            )
-            return redirect(url_for("comments.mine"))
-    return render_template("moderation/appeal.html", comment=comment, form=form, existing=existing), status

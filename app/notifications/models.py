@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from app.auth.models import User
     from app.comments.models import Comment
     from app.laws.models import Law, LawVersion
+    from app.summaries.models import SummarySnapshot
 
 
 class NotificationKind(StrEnum):
@@ -22,6 +23,10 @@ class NotificationKind(StrEnum):
     APPROVED = "approved"  # a moderator published the user's comment
     REJECTED = "rejected"  # a moderator rejected the user's comment
     ANSWERED = "answered"  # the drafting agency answered the user's comment
+    # To the MPs of a draft's responsible committee:
+    CONSULTATION_OPENED = "consultation_opened"  # the consultation on a draft of their committee opened
+    CONSULTATION_CLOSED = "consultation_closed"  # ... and closed
+    SUMMARY_SUBMITTED = "summary_submitted"  # the drafting agency sent the committee a summary
 
 
 NOTIFICATION_KINDS = tuple(kind.value for kind in NotificationKind)
@@ -60,6 +65,7 @@ class Notification(db.Model):
     law_id: Mapped[int | None] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("law_versions.id", ondelete="CASCADE"))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("summary_snapshots.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -67,6 +73,7 @@ class Notification(db.Model):
     law: Mapped["Law | None"] = relationship()
     comment: Mapped["Comment | None"] = relationship()
     version: Mapped["LawVersion | None"] = relationship()
+    snapshot: Mapped["SummarySnapshot | None"] = relationship()
 
     def __repr__(self) -> str:
         state = "unread" if self.read_at is None else "read"

@@ -2,10 +2,18 @@
 
 from app.comments.models import Comment
 from app.comments.signals import comment_created, comment_published, comment_rejected
-from app.laws.models import LawVersion
-from app.laws.signals import version_published
+from app.laws.models import Law, LawStatus, LawVersion
+from app.laws.signals import law_status_changed, version_published
 from app.notifications import services
 from app.notifications.models import NotificationKind
+from app.summaries.models import SummarySnapshot
+from app.summaries.signals import summary_submitted
+
+# Status changes the MPs of the draft's committee hear about.
+COMMITTEE_EVENTS = {
+    LawStatus.OPEN.value: NotificationKind.CONSULTATION_OPENED,
+    LawStatus.CLOSED.value: NotificationKind.CONSULTATION_CLOSED,
+}
 
 
 def on_version_published(version: LawVersion, **_extra) -> None:
@@ -14,23 +22,38 @@ def on_version_published(version: LawVersion, **_extra) -> None:
 
 
 def on_comment_created(comment: Comment, **_extra) -> None:
-    """Make the author follow the draft they comment on."""
-    services.follow(comment.author, comment.law)
+    """Make the author follow the draft they comment on (not an imported author: nobody would read it)."""
+    if not comment.author.external:
+        services.follow(comment.author, comment.law)
 
 
 def on_comment_published(comment: Comment, **_extra) -> None:
     """Tell the parent's author about a reply, and the author that a moderator published their comment."""
     parent = comment.parent
-    if parent is not None and parent.author_id != comment.author_id:
+    # Imported authors never sign in and get no mail: there is no one to tell.
+    if parent is not None and parent.author_id != comment.author_id and not parent.author.external:
         services.notify(parent.author, NotificationKind.REPLY, law=comment.law, comment=comment)
     # Comments published at once were never reviewed: there is nothing to tell their author.
-    if comment.reviewed_at is not None:
+    if comment.reviewed_at is not None and not comment.author.external:
         services.notify(comment.author, NotificationKind.APPROVED, law=comment.law, comment=comment)
 
 
 def on_comment_rejected(comment: Comment, **_extra) -> None:
     """Tell the author that a moderator rejected their comment, and why."""
-    services.notify(comment.author, NotificationKind.REJECTED, law=comment.law, comment=comment)
+    if not comment.author.external:
+        services.notify(comment.author, NotificationKind.REJECTED, law=comment.law, comment=comment)
+
+
+def on_law_status_changed(law: Law, *, new: str, **_extra) -> None:
+    """Tell the MPs of the draft's committee that its consultation opened or closed."""
+    kind = COMMITTEE_EVENTS.get(new)
+    if kind is not None:
+        services.notify_committee(law, kind)
+
+
+def on_summary_submitted(snapshot: SummarySnapshot, **_extra) -> None:
+    """Tell the MPs of the committee that the drafting agency sent them a summary."""
+    services.notify_committee(snapshot.law, NotificationKind.SUMMARY_SUBMITTED, snapshot=snapshot)
 
 
 def connect() -> None:
@@ -39,3 +62,5 @@ def connect() -> None:
     comment_created.connect(on_comment_created, weak=False)
     comment_published.connect(on_comment_published, weak=False)
     comment_rejected.connect(on_comment_rejected, weak=False)
+    law_status_changed.connect(on_law_status_changed, weak=False)
+    summary_submitted.connect(on_summary_submitted, weak=False)

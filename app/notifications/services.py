@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth import tokens
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.comments.labels import REJECTION_LABELS, label
 from app.comments.models import Comment
 from app.db import utcnow
@@ -23,12 +23,18 @@ from app.i18n import localized
 from app.laws.models import Law, LawVersion
 from app.mail import external_url, queue_mail
 from app.notifications.models import NOTIFICATION_KINDS, EmailOptOut, Follow, Notification, NotificationKind
+from app.summaries.models import SummarySnapshot
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "kenes.notifications.unsubscribe"
 # Unsubscribe links must keep working in old e-mails; a year, unless the config says otherwise.
 UNSUBSCRIBE_TOKEN_MAX_AGE = 365 * 24 * 3600
+
+# What MPs of a draft's responsible committee are told about.
+COMMITTEE_KINDS = frozenset(
+    {NotificationKind.CONSULTATION_OPENED, NotificationKind.CONSULTATION_CLOSED, NotificationKind.SUMMARY_SUBMITTED}
+)
 
 LINK_INVALID = _l("This unsubscribe link does not work. Please copy the whole link from the e-mail.")
 LINK_EXPIRED = _l("This unsubscribe link is too old. Please use the link in a more recent e-mail.")
@@ -98,6 +104,7 @@ def describe(
     version: LawVersion | None,
     lang: str,
     external: bool = False,
+    snapshot: SummarySnapshot | None = None,
 ) -> Described:
     """Return the sentence and the link for a notification, in the current locale with links in `lang`."""
     title = law_title(law, lang)
@@ -126,6 +133,19 @@ def describe(
     if kind == NotificationKind.ANSWERED and comment is not None:
         text = _("The drafting agency answered your comment on «%(title)s».", title=title)
         return Described(text, link("comments.show_comment", comment_id=comment.id))
+    if kind == NotificationKind.CONSULTATION_OPENED and law is not None:
+        text = _("The consultation on «%(title)s», a draft of your committee, is open for comments.", title=title)
+        return Described(text, link("laws.show", slug=law.slug))
+    if kind == NotificationKind.CONSULTATION_CLOSED and law is not None:
+        text = _("The consultation on «%(title)s», a draft of your committee, has closed.", title=title)
+        return Described(text, link("laws.show", slug=law.slug))
+    if kind == NotificationKind.SUMMARY_SUBMITTED and law is not None and snapshot is not None:
+        text = _(
+            "The drafting agency sent your committee summary no. %(number)d of the consultation on «%(title)s».",
+            number=snapshot.number,
+            title=title,
+        )
+        return Described(text, link("parliament.summary", slug=law.slug, number=snapshot.number))
     # What the notification pointed to no longer exists.
     return Described(_("This notification is no longer available."), link("notifications.index"))
 
@@ -137,6 +157,9 @@ def _subject(kind: str, title: str) -> str:
         NotificationKind.APPROVED: lambda: _("Your comment on Kenes was published"),
         NotificationKind.REJECTED: lambda: _("Your comment on Kenes was not published"),
         NotificationKind.ANSWERED: lambda: _("The drafting agency answered your comment on Kenes"),
+        NotificationKind.CONSULTATION_OPENED: lambda: _("Consultation opened: «%(title)s»", title=title),
+        NotificationKind.CONSULTATION_CLOSED: lambda: _("Consultation closed: «%(title)s»", title=title),
+        NotificationKind.SUMMARY_SUBMITTED: lambda: _("Summary of the consultation on «%(title)s»", title=title),
     }
     return subjects[kind]()
 
@@ -160,15 +183,26 @@ def make_unsubscribe_token(user: User, kind: str, law_id: int | None) -> str:
 
 
 def _queue_email(
-    user: User, kind: str, *, law: Law | None, comment: Comment | None, version: LawVersion | None
+    user: User,
+    kind: str,
+    *,
+    law: Law | None,
+    comment: Comment | None,
+    version: LawVersion | None,
+    snapshot: SummarySnapshot | None = None,
 ) -> None:
     lang = user_lang(user)
     token = make_unsubscribe_token(user, kind, unsubscribe_scope(kind, law))
     with force_locale(lang):
-        described = describe(kind, law=law, comment=comment, version=version, lang=lang, external=True)
+        described = describe(
+            kind, law=law, comment=comment, version=version, lang=lang, external=True, snapshot=snapshot
+        )
         if kind == NotificationKind.NEW_VERSION:
             why = _("You receive this e-mail because you follow this draft on Kenes.")
             stop = _("To stop e-mails about new versions of this draft, open this link:")
+        elif kind in COMMITTEE_KINDS:
+            why = _("You receive this e-mail because you are a member of the committee responsible for this draft.")
+            stop = _("To stop e-mails like this one, open this link:")
         else:
             why = _("You receive this e-mail because you took part in a consultation on Kenes.")
             stop = _("To stop e-mails like this one, open this link:")
@@ -194,8 +228,9 @@ def _opted_out(kind: str, law_id: int | None):
 
 
 def _wants_email(user: User, opted_out: bool) -> bool:
-    # Unconfirmed addresses may belong to someone else: they get the in-app notification only.
-    return not opted_out and user.email_confirmed
+    # Unconfirmed addresses may belong to someone else: they get the in-app notification only. Imported authors
+    # have an address that receives nothing.
+    return not opted_out and user.email_confirmed and not user.external
 
 
 # --- notifying -------------------------------------------------------------------------------------------------
@@ -207,6 +242,7 @@ def notify(
     law: Law | None = None,
     comment: Comment | None = None,
     version: LawVersion | None = None,
+    snapshot: SummarySnapshot | None = None,
 ) -> Notification:
     """Notify one user in the app, and by e-mail after the commit unless they opted out."""
     if kind not in NOTIFICATION_KINDS:
@@ -221,12 +257,13 @@ def notify(
         law_id=law.id if law else None,
         comment_id=comment.id if comment else None,
         version_id=version.id if version else None,
+        snapshot_id=snapshot.id if snapshot else None,
     )
     db.session.add(notification)
     db.session.flush()
     opted_out = db.session.scalar(select(_opted_out(kind, law.id if law else None)).where(User.id == user.id))
     if _wants_email(user, bool(opted_out)):
-        _queue_email(user, kind, law=law, comment=comment, version=version)
+        _queue_email(user, kind, law=law, comment=comment, version=version, snapshot=snapshot)
     return notification
 
 
@@ -259,6 +296,35 @@ def notify_followers(version: LawVersion) -> int:
     return len(rows)
 
 
+def notify_committee(law: Law, kind: str, snapshot: SummarySnapshot | None = None) -> int:
+    """Notify the MPs of the draft's responsible committee (in the app, and by e-mail); return how many."""
+    if law.committee_id is None:
+        return 0
+    rows = db.session.execute(
+        select(User, _opted_out(kind, law.id).label("opted_out"))
+        .where(User.role == Role.MP, User.committee_id == law.committee_id, User.suspended_at.is_(None))
+        .order_by(User.id)
+    ).all()
+    if not rows:
+        return 0
+    now = utcnow()
+    snapshot_id = snapshot.id if snapshot else None
+    db.session.execute(
+        insert(Notification),
+        [
+            {"user_id": u.id, "kind": str(kind), "law_id": law.id, "snapshot_id": snapshot_id, "created_at": now}
+            for u, _opted in rows
+        ],
+    )
+    emailed = 0
+    for user, opted_out in rows:
+        if _wants_email(user, bool(opted_out)):
+            _queue_email(user, kind, law=law, comment=None, version=None, snapshot=snapshot)
+            emailed += 1
+    logger.info("Notified %d MPs of %s: %s (%d by e-mail)", len(rows), law.slug, kind, emailed)
+    return len(rows)
+
+
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
@@ -288,6 +354,7 @@ def notifications_page(user: User, page: int) -> Pagination:
         .options(
             selectinload(Notification.law),
             selectinload(Notification.version),
+            selectinload(Notification.snapshot),
             selectinload(Notification.comment).selectinload(Comment.author),
         )
     )

@@ -22,7 +22,7 @@ def index():
     pagination = services.notifications_page(current_user, request_page())
     lang = current_lang()
     items = [
-        (n, services.describe(n.kind, law=n.law, comment=n.comment, version=n.version, lang=lang))
+        (n, services.describe(n.kind, law=n.law, comment=n.comment, version=n.version, lang=lang, snapshot=n.snapshot))
         for n in pagination.items
     ]
     return render_template(
@@ -78,6 +78,9 @@ def _question(kind: str, title: str) -> str:
         NotificationKind.APPROVED: lambda: _("Stop e-mails when a moderator publishes your comment?"),
         NotificationKind.REJECTED: lambda: _("Stop e-mails when a moderator rejects your comment?"),
         NotificationKind.ANSWERED: lambda: _("Stop e-mails when the drafting agency answers your comment?"),
+        NotificationKind.CONSULTATION_OPENED: lambda: _("Stop e-mails when a consultation of your committee opens?"),
+        NotificationKind.CONSULTATION_CLOSED: lambda: _("Stop e-mails when a consultation of your committee closes?"),
+        NotificationKind.SUMMARY_SUBMITTED: lambda: _("Stop e-mails when a summary is sent to your committee?"),
     }
     return questions[kind]()
 

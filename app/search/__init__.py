@@ -1,6 +1,6 @@
 """Full-text search over drafts, sections and comments. Only this package knows the engine (Whoosh or PostgreSQL)."""
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 
 from app.extensions import db
@@ -24,6 +24,20 @@ def get_backend(app: Flask | None = None) -> Backend:
     return backend
 
 
+def _after_commit(session) -> None:
+    """Once data with queued index changes is committed, have them applied (inline in tests, else by the writer)."""
+    if session.in_nested_transaction() or not session.info.pop("kenes_search_dirty", False):
+        return
+    if not has_app_context():
+        return  # the rows stay queued; the next writer run applies them
+    app = current_app._get_current_object()
+    if app.config["SEARCH_WRITER"] == "inline":
+        # Tests and single-process tools: apply right after the request, deterministically.
+        g.kenes_search_pending = True
+    else:
+        app.extensions["kenes_search_writer"].poke()
+
+
 def init_app(app: Flask) -> None:
     """Queue index changes with the data, and apply them once the data is committed."""
     from app.search import receivers
@@ -33,17 +47,10 @@ def init_app(app: Flask) -> None:
     writer = BackgroundWriter(app)
     app.extensions["kenes_search_writer"] = writer
 
-    def after_commit(session) -> None:
-        if session.in_nested_transaction() or not session.info.pop("kenes_search_dirty", False):
-            return
-        if app.config["SEARCH_WRITER"] == "inline":
-            # Tests and single-process tools: apply right after the request, deterministically.
-            g.kenes_search_pending = True
-        else:
-            writer.poke()
-
-    if not event.contains(db.session, "after_commit", after_commit):
-        event.listen(db.session, "after_commit", after_commit)
+    # One listener for every app: a listener per create_app would pile up (tests make hundreds) and the first
+    # one registered would serve every later app with its own config and writer.
+    if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "after_commit", _after_commit)
 
     @app.before_request
     def _start_writer():

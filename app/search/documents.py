@@ -33,40 +33,33 @@ class Document:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def _law_texts(law: Law) -> dict[str, str]:
-    texts = {}
-    for lang in LANGS:
-        text = "\n".join(filter(None, [getattr(law, f"title_{lang}"), getattr(law, f"description_{lang}")]))
-        if text:
-            texts[lang] = text
-    return texts
+def searchable_texts(item: Law | Section) -> dict[str, str]:
+    """The text of a draft or a section in each language it has, as indexed and as quoted in result snippets."""
+    return {lang: text for lang in LANGS if (text := item.searchable_text(lang))}
 
 
-def _section_texts(section: Section) -> dict[str, str]:
-    texts = {}
-    for lang in LANGS:
-        text = "\n".join(filter(None, [getattr(section, f"heading_{lang}"), getattr(section, f"body_{lang}")]))
-        if text:
-            texts[lang] = text
-    return texts
+def comment_texts(comment: Comment) -> dict[str, str]:
+    """The searchable text of a comment, in its language: what it says, then the wording it proposes."""
+    return {comment.lang: "\n".join(filter(None, [comment.body, comment.proposed_wording]))}
 
 
 def law_document(law: Law) -> Document:
-    return Document(f"law:{law.id}", "law", law.slug, law.status, law.agency.slug, law.updated_at, _law_texts(law))
+    return Document(
+        f"law:{law.id}", "law", law.slug, law.status, law.agency.slug, law.updated_at, searchable_texts(law)
+    )
 
 
 def section_document(section: Section, law: Law) -> Document:
     return Document(
         f"section:{section.id}", "section", law.slug, law.status, law.agency.slug, section.version.published_at,
-        _section_texts(section),
+        searchable_texts(section),
     )  # fmt: skip
 
 
 def comment_document(comment: Comment, law: Law) -> Document:
-    text = "\n".join(filter(None, [comment.body, comment.proposed_wording]))
     return Document(
         f"comment:{comment.id}", "comment", law.slug, law.status, law.agency.slug,
-        comment.published_at or comment.created_at, {comment.lang: text},
+        comment.published_at or comment.created_at, comment_texts(comment),
     )  # fmt: skip
 
 

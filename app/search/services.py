@@ -16,7 +16,7 @@ from app.laws.models import LANGS, Law, LawVersion, Section
 from app.organisations.models import Agency
 from app.search import get_backend
 from app.search.backend import Filters, Hit, Page, SearchUnavailableError, clean_query
-from app.search.documents import TYPES, latest_version_ids
+from app.search.documents import TYPES, comment_texts, latest_version_ids, searchable_texts
 from app.search.snippets import snippet
 from app.template_helpers import heading_label
 
@@ -161,82 +161,77 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
         if kind in ids and raw.isdigit():
             ids[kind].append(int(raw))
     # Each query re-checks visibility as documents.load does: the index may not have heard of a change yet.
-    public = public_laws_condition()
-    laws = {}
-    if ids["law"]:
-        laws = {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids["law"]), public))}
-    sections = {}
-    if ids["section"]:
-        sections = {
-            s.id: s
-            for s in db.session.scalars(
-                select(Section)
-                .join(LawVersion, LawVersion.id == Section.version_id)
-                .join(Law, Law.id == LawVersion.law_id)
-                .where(Section.id.in_(ids["section"]), public, Section.version_id.in_(latest_version_ids()))
-                .options(joinedload(Section.version).joinedload(LawVersion.law))
-            )
-        }
-    comments = {}
-    if ids["comment"]:
-        comments = {
-            c.id: c
-            for c in db.session.scalars(
-                select(Comment)
-                .join(Law, Law.id == Comment.law_id)
-                .where(Comment.id.in_(ids["comment"]), Comment.state == CommentState.APPROVED, public)
-                .options(joinedload(Comment.law), joinedload(Comment.section))
-            )
-        }
+    found = {
+        "law": _public_laws(ids["law"]),
+        "section": _public_sections(ids["section"]),
+        "comment": _public_comments(ids["comment"]),
+    }
+    build = {"law": _law_result, "section": _section_result, "comment": _comment_result}
     results = []
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")
-        key = int(raw) if raw.isdigit() else -1
-        if kind == "law" and key in laws:
-            law = laws[key]
-            texts = {
-                lang: "\n".join(filter(None, [getattr(law, f"title_{lang}"), getattr(law, f"description_{lang}")]))
-                for lang in LANGS
-            }
-            html, lang = _best_snippet(texts, query)
-            title = localized(law, "title")[0] or law.slug
-            results.append(
-                Result(kind, hit.doc_id, url_for("laws.show", slug=law.slug), title, title, html, lang, hit.score)
-            )
-        elif kind == "section" and key in sections:
-            section = sections[key]
-            law = section.version.law
-            texts = {
-                lang: "\n".join(filter(None, [getattr(section, f"heading_{lang}"), getattr(section, f"body_{lang}")]))
-                for lang in LANGS
-            }
-            html, lang = _best_snippet(texts, query)
-            # "14-бап, 1-тармақ": a point alone ("1-тармақ") does not say where it is.
-            parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
-            label = ", ".join(heading_label(kind, number, lang or current_lang()) for kind, number in parts)
-            heading = getattr(section, f"heading_{lang}", None) if lang else None
-            title = f"{label}. {heading}" if heading else label
-            url = url_for("laws.show", slug=law.slug) + f"#{section.anchor}"
-            results.append(
-                Result(kind, hit.doc_id, url, title, localized(law, "title")[0] or law.slug, html, lang, hit.score)
-            )
-        elif kind == "comment" and key in comments:
-            comment = comments[key]
-            html, lang = _best_snippet(
-                {comment.lang: "\n".join(filter(None, [comment.body, comment.proposed_wording]))}, query
-            )
-            label = heading_label(comment.section.kind, comment.section.number, current_lang())
-            url = url_for("comments.show_comment", comment_id=comment.id)
-            results.append(
-                Result(
-                    kind,
-                    hit.doc_id,
-                    url,
-                    label,
-                    localized(comment.law, "title")[0] or comment.law.slug,
-                    html,
-                    lang,
-                    hit.score,
-                )
-            )
+        item = found.get(kind, {}).get(int(raw) if raw.isdigit() else -1)
+        if item is not None:
+            results.append(build[kind](item, hit, query))
     return results
+
+
+def _public_laws(ids: list[int]) -> dict[int, Law]:
+    if not ids:
+        return {}
+    return {law.id: law for law in db.session.scalars(select(Law).where(Law.id.in_(ids), public_laws_condition()))}
+
+
+def _public_sections(ids: list[int]) -> dict[int, Section]:
+    if not ids:
+        return {}
+    return {
+        s.id: s
+        for s in db.session.scalars(
+            select(Section)
+            .join(LawVersion, LawVersion.id == Section.version_id)
+            .join(Law, Law.id == LawVersion.law_id)
+            .where(Section.id.in_(ids), public_laws_condition(), Section.version_id.in_(latest_version_ids()))
+            .options(joinedload(Section.version).joinedload(LawVersion.law))
+        )
+    }
+
+
+def _public_comments(ids: list[int]) -> dict[int, Comment]:
+    if not ids:
+        return {}
+    return {
+        c.id: c
+        for c in db.session.scalars(
+            select(Comment)
+            .join(Law, Law.id == Comment.law_id)
+            .where(Comment.id.in_(ids), Comment.state == CommentState.APPROVED, public_laws_condition())
+            .options(joinedload(Comment.law), joinedload(Comment.section))
+        )
+    }
+
+
+def _law_result(law: Law, hit: Hit, query: str) -> Result:
+    html, lang = _best_snippet(searchable_texts(law), query)
+    title = localized(law, "title")[0] or law.slug
+    return Result("law", hit.doc_id, url_for("laws.show", slug=law.slug), title, title, html, lang, hit.score)
+
+
+def _section_result(section: Section, hit: Hit, query: str) -> Result:
+    law = section.version.law
+    html, lang = _best_snippet(searchable_texts(section), query)
+    # "14-бап, 1-тармақ": a point alone ("1-тармақ") does not say where it is.
+    parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
+    label = ", ".join(heading_label(kind, number, lang or current_lang()) for kind, number in parts)
+    heading = getattr(section, f"heading_{lang}", None) if lang else None
+    title = f"{label}. {heading}" if heading else label
+    url = url_for("laws.show", slug=law.slug) + f"#{section.anchor}"
+    return Result("section", hit.doc_id, url, title, localized(law, "title")[0] or law.slug, html, lang, hit.score)
+
+
+def _comment_result(comment: Comment, hit: Hit, query: str) -> Result:
+    html, lang = _best_snippet(comment_texts(comment), query)
+    label = heading_label(comment.section.kind, comment.section.number, current_lang())
+    url = url_for("comments.show_comment", comment_id=comment.id)
+    law_title = localized(comment.law, "title")[0] or comment.law.slug
+    return Result("comment", hit.doc_id, url, label, law_title, html, lang, hit.score)

@@ -73,7 +73,7 @@ class WhooshBackend(Backend):
         with self._lock:
             target = os.path.realpath(self.current)
             if self._searcher is not None and (self._index_dir != target or not self._searcher.up_to_date()):
-                # refresh() misbehaves in whoosh-reloaded (TECH-NOTES): close and reopen instead.
+                # refresh() misbehaves in whoosh-reloaded (docs/tech-notes.md): close and reopen instead.
                 self._searcher.close()
                 self._searcher = None
             if self._searcher is None:
@@ -140,8 +140,13 @@ class WhooshBackend(Backend):
             ]
             # An exact count walks every match a second time (a third of the query time on 30k documents);
             # Whoosh's estimate comes from the posting lists and is exact for one-word queries.
-            total = len(results) if results.has_exact_length() else results.estimated_length()
-            total = max(total, results.scored_length())
+            if results.scored_length() < page * per_page:
+                # Fewer matches than were asked for: every match was collected, so this count is exact (the
+                # estimate of a word plus a filter counts documents the filter then drops).
+                total = results.scored_length()
+            else:
+                total = len(results) if results.has_exact_length() else results.estimated_length()
+                total = max(total, results.scored_length())
             suggestion = None
             if total < 3:
                 corrected = searcher.correct_query(parsed, text)

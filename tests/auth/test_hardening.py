@@ -82,7 +82,7 @@ class TestLinksIgnoreTheHostHeader:
         assert "evil.example" not in confirmation.body + taken.body
 
     def test_notification_and_unsubscribe_links_ignore_the_host_of_the_request(self, app, waste_law, create_user):
-        from app.laws.services import publish_version
+        from app.laws.importing import publish_version
         from tests.conftest import demo_text
 
         user = create_user(locale="kk")

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.auth import services
+from app.auth.login import login_locked_until
 from app.auth.models import LoginAttempt, User
 from app.db import utcnow
 from app.extensions import db
@@ -101,14 +102,14 @@ def _add_attempts(email, minutes_ago, succeeded=False):
 def test_the_lock_ends_after_fifteen_minutes(client, create_user, auth):
     user = create_user()
     _add_attempts(user.email, [20, 19, 18, 17, 16])
-    assert services.login_locked_until(user.email) is None
+    assert login_locked_until(user.email) is None
     assert auth.login(user).status_code == 302
 
 
 def test_failures_spread_over_more_than_the_window_do_not_lock(app, create_user):
     user = create_user()
     _add_attempts(user.email, [29, 20, 10, 5, 1])
-    assert services.login_locked_until(user.email) is None
+    assert login_locked_until(user.email) is None
 
 
 def test_a_success_resets_the_count(app, create_user):
@@ -116,9 +117,9 @@ def test_a_success_resets_the_count(app, create_user):
     _add_attempts(user.email, [10, 9, 8, 7])
     _add_attempts(user.email, [6], succeeded=True)
     _add_attempts(user.email, [5, 4, 3, 2])
-    assert services.login_locked_until(user.email) is None
+    assert login_locked_until(user.email) is None
     _add_attempts(user.email, [1])
-    locked_until = services.login_locked_until(user.email)
+    locked_until = login_locked_until(user.email)
     assert locked_until is not None
     assert timedelta(minutes=13) < locked_until - utcnow() <= timedelta(minutes=15)
 

@@ -1,7 +1,8 @@
 """Browser tests: the test app served on 127.0.0.1 in a thread, driven by a real (headless) Chromium.
 
-Chromium is Debian's (/usr/bin/chromium), never a Playwright download. Without it the browser tests are skipped
-on a developer's machine, but fail under CI (CI is set there), so CI has to prove the pages work in a browser.
+Chromium is Debian's (/usr/bin/chromium, or KENES_CHROMIUM), never a Playwright download. Without it (or without
+the playwright package) the browser tests are skipped on a developer's machine, with the reason in the summary, but
+fail under CI (CI set and not "false"/"0"), so CI has to prove the pages work in a browser.
 
 Two rules keep the test process and the server thread from stepping on each other's database work:
 the test commits what it creates before the browser asks for it (the factories do), and it ends its own
@@ -20,7 +21,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("KENES_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -73,13 +74,25 @@ def release_db() -> None:
     db.session.commit()
 
 
+def _missing_browser() -> str | None:
+    """Say what the browser tests lack here, or None when chromium and playwright are both there."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: pip install -r requirements-dev.txt to run the browser tests"
+    return None
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator:
     """One headless Chromium for the session; each test gets its own context from `browser_page`."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium to run the browser tests")
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    missing = _missing_browser()
+    if missing:
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(f"CI must run the browser tests, but {missing}", pytrace=False)
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

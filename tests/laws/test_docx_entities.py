@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.laws.files import extract_docx, read_upload
 from app.laws.models import Law
-from app.laws.parser import ParseError, extract_docx, read_upload
+from app.laws.parser import ParseError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Five levels of ten: about 1 KB that the standard parser expands to 1.9 million characters. Expat stops an

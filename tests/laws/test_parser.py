@@ -7,19 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.laws.parser import (
-    MAX_DOCX_BYTES,
-    MAX_DOCX_XML_BYTES,
-    MAX_TEXT_BYTES,
-    ParsedLaw,
-    ParsedNode,
-    ParseError,
-    decode_text,
-    detect_lang,
-    extract_docx,
-    parse_law,
-    read_upload,
-)
+from app.laws.files import MAX_DOCX_BYTES, MAX_DOCX_XML_BYTES, MAX_TEXT_BYTES, decode_text, extract_docx, read_upload
+from app.laws.parser import ParsedLaw, ParsedNode, ParseError, detect_lang, parse_law
 
 TEXTS = Path(__file__).parent / "texts"
 

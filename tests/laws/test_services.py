@@ -4,19 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.laws.diffs import diff_versions, word_diff
+from app.laws.importing import AlignmentError, add_language, publish_version
 from app.laws.models import Section
-from app.laws.services import (
-    AlignmentError,
-    LawError,
-    add_language,
-    change_status,
-    create_law,
-    diff_versions,
-    load_sections,
-    publish_version,
-    slugify,
-    word_diff,
-)
+from app.laws.reading import load_sections
+from app.laws.services import LawError, change_status, create_law, slugify
 from tests.conftest import demo_text
 
 

@@ -18,8 +18,9 @@ from app.moderation.campaigns import (
     regroup_law,
     signature,
 )
+from app.moderation.decisions import campaign_revisions, decide, decide_campaign
+from app.moderation.errors import CampaignChangedError
 from app.moderation.models import Campaign, CommentBand, CommentFingerprint
-from app.moderation.services import CampaignChangedError, campaign_revisions, decide, decide_campaign
 
 TEXT = (
     "Я категорически против поправок в статью 47 о земельных участках. Эти изменения лишат простых людей "
@@ -42,6 +43,12 @@ _CORE = (
 X = "Я против: " + _CORE + " как жители Тараза."
 BRIDGE = "Я против: " + _CORE + " на открытых слушаниях."
 Y = "Наша семья возражает: " + _CORE + " на открытых слушаниях."
+
+
+@pytest.fixture(autouse=True)
+def small_campaigns(app):
+    """Membership is tested on groups of a few comments; let them be campaigns (the size rule has its own tests)."""
+    app.config["CAMPAIGN_MIN_SIZE"] = 2
 
 
 def post(create_comment, article, body: str, n: int = 1) -> list[Comment]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.laws.services import publish_version
+from app.laws.importing import publish_version
 from tests.conftest import demo_text
 
 

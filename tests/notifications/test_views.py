@@ -8,7 +8,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.laws.services import publish_version
+from app.laws.importing import publish_version
 from app.mail import outbox
 from app.notifications import services
 from app.notifications.models import EmailOptOut, Follow, Notification

@@ -13,34 +13,27 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.decorators import require_role
+from app.editor.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
 from app.extensions import db
 from app.i18n import localized
 from app.laws.access import get_version_or_404
-from app.laws.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
+from app.laws.files import read_upload
+from app.laws.identity import match_identities
+from app.laws.importing import add_language, align, publish_version, text_fingerprint
 from app.laws.messages import law_error_message, parse_error_message
-from app.laws.models import LANGS, STATUS_TRANSITIONS, Law
-from app.laws.parser import ParsedLaw, ParseError, detect_lang, read_upload
-from app.laws.services import (
-    FlatNode,
-    LawError,
-    add_language,
-    align,
-    change_status,
-    create_law,
-    describe_key,
-    match_identities,
-    parse_text,
-    publish_version,
-    set_window,
-    text_fingerprint,
-    update_law,
-)
+from app.laws.models import ACTION_ONLY_STATUSES, LANGS, STATUS_TRANSITIONS, Law
+from app.laws.parser import ParsedLaw, ParseError, detect_lang
+from app.laws.services import LawError, change_status, create_law, set_window, update_law
+from app.laws.structure import FlatNode, describe_key, parse_text
 from app.organisations.models import Agency, Committee
+from app.summaries import review
+from app.summaries.forms import ActionForm as SummaryActionForm
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+RECENT_SUMMARIES = 5  # the newest on the draft's page; all of them on the summaries page
 
 
 def get_law_for_edit(slug: str) -> Law:
@@ -144,7 +137,7 @@ def index():
     if not current_user.is_admin:
         query = query.where(Law.agency_id == (current_user.agency_id or -1))
     pagination = db.paginate(query, page=request_page(), per_page=current_app.config["LAWS_PER_PAGE"], error_out=False)
-    return render_template("laws/editor/index.html", pagination=pagination, laws=pagination.items)
+    return render_template("editor/index.html", pagination=pagination, laws=pagination.items)
 
 
 @bp.route("/laws/new", methods=["GET", "POST"])
@@ -181,7 +174,7 @@ def new_law():
                 flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
                 return redirect(url_for("editor.manage", slug=law.slug))
         preview = submission.preview(title=(form.title.data or "").strip() or submission.parsed.title)
-    return render_template("laws/editor/new_law.html", form=form, preview=preview)
+    return render_template("editor/new_law.html", form=form, preview=preview)
 
 
 @bp.route("/laws/<slug>/", methods=["GET", "POST"])
@@ -209,12 +202,16 @@ def manage(slug: str):
         if commit_or_flash(save, _("The changes were saved.")):
             return redirect(url_for("editor.manage", slug=law.slug))
     return render_template(
-        "laws/editor/manage.html",
+        "editor/manage.html",
         law=law,
         form=form,
         status_form=StatusForm(),
-        next_statuses=STATUS_TRANSITIONS.get(law.status, ()),
+        # "Summary sent" follows from submitting a summary (below), never from a status button.
+        next_statuses=[s for s in STATUS_TRANSITIONS.get(law.status, ()) if s not in ACTION_ONLY_STATUSES],
         languages=LANGS,
+        snapshots=db.session.scalars(review.snapshots_query(law).limit(RECENT_SUMMARIES)).all(),
+        building=review.unfinished_build(law),
+        build_form=SummaryActionForm(),
     )
 
 
@@ -261,7 +258,7 @@ def new_version(slug: str):
             return redirect(url_for("editor.manage", slug=law.slug))
         followed = match_identities(law.latest_version, submission.flat, form.lang.data) if law.latest_version else {}
         preview = submission.preview(followed=len(followed), new=len(submission.flat) - len(followed))
-    return render_template("laws/editor/new_version.html", law=law, form=form, preview=preview)
+    return render_template("editor/new_version.html", law=law, form=form, preview=preview)
 
 
 @bp.route("/laws/<slug>/versions/<int:number>/languages/new", methods=["GET", "POST"])
@@ -293,5 +290,5 @@ def add_version_language(slug: str, number: int):
             replacing=version.has_language(lang),
         )
     return render_template(
-        "laws/editor/add_language.html", law=law, version=version, form=form, preview=preview, missing=missing
+        "editor/add_language.html", law=law, version=version, form=form, preview=preview, missing=missing
     )
