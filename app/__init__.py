@@ -91,8 +91,9 @@ def register_blueprints(app: Flask) -> None:
     from app.editor.views import bp as editor_bp
     from app.laws.views import bp as laws_bp
     from app.main.views import bp as main_bp
+    from app.moderation import campaign_views, views  # noqa: F401 - their routes are on the workspace blueprint
     from app.moderation.public_views import public_bp as moderation_public_bp
-    from app.moderation.views import bp as moderation_bp
+    from app.moderation.workspace import bp as moderation_bp
     from app.notifications.views import bp as notifications_bp
     from app.organisations.views import bp as organisations_bp
     from app.parliament.views import bp as parliament_bp

@@ -89,6 +89,9 @@ def app(app_config) -> Iterator:
         # Flask-Babel the locale; in production each request has a fresh one. Start each request clean.
         with request_started.connected_to(_fresh_globals, application):
             yield application
+        # A summary build still running in a thread holds a connection: let it finish before the pool goes.
+        for thread in list(application.extensions.get("kenes_summary_threads", {}).values()):
+            thread.join(30)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()

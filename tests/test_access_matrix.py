@@ -22,7 +22,8 @@ from app.db import utcnow
 from app.extensions import db
 from app.moderation.appeals import file_appeal
 from app.moderation.models import Campaign
-from app.notifications.services import make_unsubscribe_token, notify
+from app.notifications.optouts import make_unsubscribe_token
+from app.notifications.services import notify
 from app.summaries.models import SummaryBuild
 from app.summaries.review import content_hash
 from app.summaries.services import create_snapshot

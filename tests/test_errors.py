@@ -38,7 +38,7 @@ REFUSALS = {
     "app.laws.importing.AlignmentError",
     "app.admin.services.AdminError",
     "app.organisations.services.OrganisationError",
-    "app.notifications.services.UnsubscribeError",
+    "app.notifications.optouts.UnsubscribeError",
 }
 
 

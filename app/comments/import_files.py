@@ -1,13 +1,17 @@
 """Reading a file of comments from other channels: CSV (comma, semicolon or tab) or JSON Lines, in UTF-8.
 
-Yields each row with the line it starts on, so that the operator is told where a bad row is.
+Yields each row with the line it starts on, so that the operator is told where a bad row is, and reads the
+dates senders write.
 """
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from app.errors import UserError
 
@@ -96,3 +100,22 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Yield (line number, the row's fields) or (line number, why the line is unreadable), for CSV or JSONL."""
     text = _decode(Path(path).read_bytes())
     return _read_jsonl(text) if _is_jsonl(Path(path), text) else _read_csv(text)
+
+
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def parse_received_at(value: str, zone: ZoneInfo) -> datetime:
+    """Read a date or a date and time: ISO 8601 or dd.mm.yyyy [hh:mm]; without an offset, local (Almaty) time."""
+    value = value.strip()
+    match = _DOTTED_DATE.fullmatch(value)
+    if match:
+        day, month, year, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+        moment = datetime(year, month, day, hour, minute, second)
+    elif len(value) == 10:
+        moment = datetime.combine(date.fromisoformat(value), time())
+    else:
+        moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
-from app.comments.import_files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportFileError, read_records
+from app.comments.import_files import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportFileError,
+    parse_received_at,
+    read_records,
+)
 from app.comments.models import CHANNELS, STANCES, Channel, Comment, Stance
 from app.comments.services import LANGS, MAX_BODY, MAX_WORDING, announce_comment, new_comment
 from app.db import utcnow
@@ -53,7 +59,6 @@ EXTERNAL_DOMAIN = "import.invalid"  # RFC 2606: .invalid is never delivered
 BATCH = 200
 
 _SPACES = re.compile(r"\s+")
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 @dataclass
@@ -115,22 +120,6 @@ def client_token(ref: str) -> str:
 
 def _clean(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
-
-
-def parse_received_at(value: str, zone: ZoneInfo) -> datetime:
-    """Read a date or a date and time: ISO 8601 or dd.mm.yyyy [hh:mm]; without an offset, local (Almaty) time."""
-    value = value.strip()
-    match = _DOTTED_DATE.fullmatch(value)
-    if match:
-        day, month, year, hour, minute, second = (int(part) if part else 0 for part in match.groups())
-        moment = datetime(year, month, day, hour, minute, second)
-    elif len(value) == 10:
-        moment = datetime.combine(date.fromisoformat(value), time())
-    else:
-        moment = datetime.fromisoformat(value.replace(" ", "T", 1))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment
 
 
 class _Checker:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.i18n import current_lang
 from app.laws.access import get_law_or_404
-from app.notifications import services, unread_notification_count
+from app.notifications import optouts, services, unread_notification_count
 from app.notifications.forms import ActionForm, UnsubscribeForm
 from app.notifications.models import NotificationKind
 from app.web import request_page
@@ -89,13 +89,13 @@ def _question(kind: str, title: str) -> str:
 def unsubscribe(token: str):
     """Ask to confirm, then stop the kind of e-mail the link came in; the in-app notifications go on."""
     try:
-        wish = services.read_unsubscribe_token(token)
-    except services.UnsubscribeError as error:
+        wish = optouts.read_unsubscribe_token(token)
+    except optouts.UnsubscribeError as error:
         return render_template("notifications/link_invalid.html", message=error.message), 400
     title = services.law_title(wish.law, current_lang()) if wish.law else ""
     form = UnsubscribeForm()
     if form.validate_on_submit():
-        services.opt_out(wish.user, wish.kind, wish.law)
+        optouts.opt_out(wish.user, wish.kind, wish.law)
         db.session.commit()
         return render_template("notifications/unsubscribed.html", wish=wish, title=title)
     return render_template(

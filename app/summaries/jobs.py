@@ -13,6 +13,7 @@ The in-process path imports neither redis nor rq.
 """
 
 import logging
+import os
 import threading
 
 from flask import Flask, current_app, has_app_context
@@ -30,6 +31,7 @@ JOB_TIMEOUT = 30 * 60  # seconds an RQ worker lets one build run
 ERROR_CHARS = 4000
 _PENDING = "kenes_summary_builds"
 _THREADS = "kenes_summary_threads"
+_PID = "kenes_summary_pid"  # the process that created the app and its connection pool
 
 
 def request_build(law, version, user, start: bool = True) -> SummaryBuild:
@@ -70,6 +72,7 @@ def _after_soft_rollback(session, _previous_transaction) -> None:
 
 def init_app(app: Flask) -> None:
     """Start queued builds after the transaction that queued them commits; forget them if it rolls back."""
+    app.extensions[_PID] = os.getpid()
     # On the Session class, once per process: a listener per app would start each build once per app created.
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
@@ -115,8 +118,10 @@ def _run_in_thread(app: Flask, build_id: int) -> None:
 def rq_run(build_id: int) -> None:
     """The RQ job: run a build inside the worker's app context (`flask worker`), or a fresh app's."""
     if has_app_context():
-        # A forked work horse inherits the parent's pooled connections: never share them, open its own.
-        db.engine.dispose(close=False)
+        if os.getpid() != current_app.extensions.get(_PID):
+            # A forked work horse inherits the parent's pooled connections: never share them, open its own.
+            # (In the process that made the app there is nothing to drop, and dropping would leak them.)
+            db.engine.dispose(close=False)
         run_build(build_id)
         return
     from app import create_app

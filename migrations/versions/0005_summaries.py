@@ -107,7 +107,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_notifications_snapshot_id_summary_snapshots'), 'summary_snapshots', ['snapshot_id'], ['id'], ondelete='CASCADE')
 
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('external', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('external', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
     with op.batch_alter_table("comments", schema=None) as batch_op:

@@ -24,6 +24,7 @@ from app.auth.models import LoginAttempt, User
 from app.auth.passwords import verify_password
 from app.extensions import db
 from app.mail import external_url, outbox
+from app.notifications import optouts
 from app.notifications import services as notifications
 from app.notifications.models import EmailOptOut
 from config import DEV_SECRET_KEY, ConfigError, TestConfig
@@ -223,7 +224,7 @@ def test_forged_reset_tokens_with_impossible_ids_are_a_400(client, create_user, 
 @pytest.mark.parametrize("bad", [bad for bad in BAD_IDS if bad is not None])  # a law of None means every draft
 def test_forged_unsubscribe_tokens_with_impossible_ids_are_a_400(client, create_user, waste_law, field, bad):
     payload = {"uid": create_user().id, "kind": "new_version", "law": waste_law.id, field: bad}
-    token = tokens.make_token(notifications.UNSUBSCRIBE_SALT, payload)
+    token = tokens.make_token(optouts.UNSUBSCRIBE_SALT, payload)
     for method in (client.get, client.post):
         response = method(f"/en/notifications/unsubscribe/{token}")
         assert response.status_code == 400

@@ -9,17 +9,10 @@ from app.comments.models import Comment, CommentRevision
 from app.comments.services import edit_comment, set_language
 from app.extensions import db
 from app.moderation import campaigns
-from app.moderation.campaigns import (
-    MIN_CAMPAIGN,
-    _fingerprint_text,
-    fingerprint_comment,
-    fingerprint_missing,
-    group,
-    regroup_law,
-    signature,
-)
+from app.moderation.campaigns import _fingerprint_text, fingerprint_comment, fingerprint_missing, regroup_law
 from app.moderation.decisions import campaign_revisions, decide, decide_campaign
 from app.moderation.errors import CampaignChangedError
+from app.moderation.minhash import MIN_CAMPAIGN, group, signature
 from app.moderation.models import Campaign, CommentBand, CommentFingerprint
 
 TEXT = (

@@ -17,7 +17,7 @@ from app.moderation.campaigns import campaign_kinds, densest, fingerprint_missin
 from app.moderation.decisions import decide_campaign
 from app.moderation.errors import ModerationError
 from app.moderation.models import Campaign, CommentFingerprint, ModerationAction
-from app.summaries.builder import load_rows
+from app.summaries.rows import load_rows
 from tests.moderation.test_campaigns import (
     RU_BASE,
     RU_CITIES,

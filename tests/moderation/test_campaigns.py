@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.moderation.campaigns import (
+from app.moderation.minhash import (
     BANDS,
     MIN_SHINGLES,
     NUM_PERM,
@@ -472,14 +472,14 @@ def test_shingles():
 
 
 def test_permutation_is_exact_modular_arithmetic():
-    from app.moderation import campaigns
+    from app.moderation import minhash
 
     p = (1 << 61) - 1
     rng = random.Random(SEED)
     xs = [0, 1, p - 1, p, p + 1, 2**61, 2**63, 2**64 - 1] + [rng.getrandbits(64) for _ in range(300)]
     got = _permute(np.array(xs, dtype=np.uint64))
-    a = [int(v) for v in campaigns._A]
-    b = [int(v) for v in campaigns._B]
+    a = [int(v) for v in minhash._A]
+    b = [int(v) for v in minhash._B]
     expected = [[(a[i] * (x % p) + b[i]) % p for x in xs] for i in range(NUM_PERM)]
     assert got.tolist() == expected
 
@@ -489,7 +489,7 @@ def test_signature_is_deterministic_within_and_across_processes():
     sig = signature(text)
     assert len(sig) == NUM_PERM * 8
     assert signature(text) == sig
-    code = f"from app.moderation.campaigns import signature; print(signature({text!r}).hex())"
+    code = f"from app.moderation.minhash import signature; print(signature({text!r}).hex())"
     for hash_seed in ("1", "4242"):
         result = subprocess.run(  # noqa: S603 - our own interpreter and a literal script
             [sys.executable, "-c", code],

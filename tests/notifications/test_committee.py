@@ -10,7 +10,7 @@ from app.extensions import db
 from app.laws.services import change_status
 from app.mail import outbox
 from app.notifications.models import Notification
-from app.notifications.services import make_unsubscribe_token
+from app.notifications.optouts import make_unsubscribe_token
 from app.summaries.review import submit_snapshot
 from app.summaries.services import create_snapshot
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.comments.services import approve_comment, post_comment, reject_comment
 from app.extensions import db
 from app.mail import outbox
-from app.notifications import services
+from app.notifications import optouts, services
 from app.notifications.models import EmailOptOut, Follow, Notification
 
 
@@ -125,7 +125,7 @@ def test_opted_out_followers_are_notified_in_the_app_only(
     user = create_user()
     services.follow(user, waste_law)
     services.follow(user, other_law)
-    services.opt_out(user, "new_version", waste_law)
+    optouts.opt_out(user, "new_version", waste_law)
     publish(waste_law)
     publish(other_law, "air-quality.ru.txt")
     db.session.commit()
@@ -204,7 +204,7 @@ def test_reply_opt_out_stops_reply_mail_for_every_draft(app, in_request, no_prem
     parent = post_comment(
         author=parent_author, section=article, body="Срок слишком длинный.", stance="oppose", client_token="p"
     )
-    services.opt_out(parent_author, "reply")
+    optouts.opt_out(parent_author, "reply")
     post_comment(
         author=create_user(),
         section=article,
@@ -244,11 +244,11 @@ def test_unread_count_and_mark_read(app, in_request, waste_law, create_user, pub
 
 def test_opt_out_is_idempotent(app, waste_law, create_user):
     user = create_user()
-    assert services.opt_out(user, "new_version", waste_law) is True
-    assert services.opt_out(user, "new_version", waste_law) is False
-    assert services.opt_out(user, "reply") is True
-    assert services.opt_out(user, "reply") is False
+    assert optouts.opt_out(user, "new_version", waste_law) is True
+    assert optouts.opt_out(user, "new_version", waste_law) is False
+    assert optouts.opt_out(user, "reply") is True
+    assert optouts.opt_out(user, "reply") is False
     db.session.commit()
     assert db.session.scalar(select(func.count(EmailOptOut.id))) == 2
-    assert services.is_opted_out(user, "new_version", waste_law) and services.is_opted_out(user, "reply", waste_law)
-    assert not services.is_opted_out(user, "new_version")
+    assert optouts.is_opted_out(user, "new_version", waste_law) and optouts.is_opted_out(user, "reply", waste_law)
+    assert not optouts.is_opted_out(user, "new_version")

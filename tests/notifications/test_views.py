@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.laws.importing import publish_version
 from app.mail import outbox
-from app.notifications import services
+from app.notifications import optouts, services
 from app.notifications.models import EmailOptOut, Follow, Notification
 from tests.conftest import DEFAULT_PASSWORD, csrf_token_from, demo_text
 
@@ -175,7 +175,7 @@ def test_unsubscribe_from_new_versions(app, client, waste_law, create_user):
 
 def test_unsubscribe_page_in_english(client, waste_law, create_user):
     user = create_user()
-    token = services.make_unsubscribe_token(user, "new_version", waste_law.id)
+    token = optouts.make_unsubscribe_token(user, "new_version", waste_law.id)
     html = client.get(f"/en/notifications/unsubscribe/{token}").get_data(as_text=True)
     assert "Stop e-mails about new versions of «" in html
     assert user.email in html
@@ -185,15 +185,15 @@ def test_unsubscribe_page_in_english(client, waste_law, create_user):
 
 def test_unsubscribe_from_replies(client, create_user):
     user = create_user()
-    token = services.make_unsubscribe_token(user, "reply", None)
+    token = optouts.make_unsubscribe_token(user, "reply", None)
     assert "replies to your comments" in client.get(f"/en/notifications/unsubscribe/{token}").get_data(as_text=True)
     assert "e-mails like this one" in client.post(f"/en/notifications/unsubscribe/{token}").get_data(as_text=True)
-    assert services.is_opted_out(user, "reply")
+    assert optouts.is_opted_out(user, "reply")
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_tampered_unsubscribe_link_is_refused(app, client, waste_law, create_user, method):
-    token = services.make_unsubscribe_token(create_user(), "new_version", waste_law.id)
+    token = optouts.make_unsubscribe_token(create_user(), "new_version", waste_law.id)
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     for bad in (tampered, "nope", "a" * 600):
         response = getattr(client, method)(f"/en/notifications/unsubscribe/{bad}")
@@ -206,16 +206,14 @@ def test_a_link_for_a_deleted_account_is_refused(app, client, create_user):
     with app.test_request_context("/en/"):
         from app.auth import tokens
 
-        token = tokens.make_token(services.UNSUBSCRIBE_SALT, {"uid": 999_999, "kind": "reply", "law": None})
-        wrong_kind = tokens.make_token(
-            services.UNSUBSCRIBE_SALT, {"uid": create_user().id, "kind": "spam", "law": None}
-        )
+        token = tokens.make_token(optouts.UNSUBSCRIBE_SALT, {"uid": 999_999, "kind": "reply", "law": None})
+        wrong_kind = tokens.make_token(optouts.UNSUBSCRIBE_SALT, {"uid": create_user().id, "kind": "spam", "law": None})
     assert client.get(f"/en/notifications/unsubscribe/{token}").status_code == 400
     assert client.get(f"/en/notifications/unsubscribe/{wrong_kind}").status_code == 400
 
 
 def test_an_expired_unsubscribe_link_says_so(app, client, create_user):
-    token = services.make_unsubscribe_token(create_user(), "reply", None)
+    token = optouts.make_unsubscribe_token(create_user(), "reply", None)
     app.config["UNSUBSCRIBE_TOKEN_MAX_AGE"] = -1
     response = client.get(f"/en/notifications/unsubscribe/{token}")
     assert response.status_code == 400
@@ -232,13 +230,13 @@ class TestWithCsrf:
         user = create_user()
         services.notify(user, "new_version", version=waste_law.versions[1])
         db.session.commit()
-        token = services.make_unsubscribe_token(user, "new_version", waste_law.id)
+        token = optouts.make_unsubscribe_token(user, "new_version", waste_law.id)
         unsubscribe = client.get(f"/en/notifications/unsubscribe/{token}").get_data(as_text=True)
         assert client.post(f"/en/notifications/unsubscribe/{token}").status_code == 400
         response = client.post(
             f"/en/notifications/unsubscribe/{token}", data={"csrf_token": csrf_token_from(unsubscribe)}
         )
-        assert response.status_code == 200 and services.is_opted_out(user, "new_version", waste_law)
+        assert response.status_code == 200 and optouts.is_opted_out(user, "new_version", waste_law)
 
         login_page = client.get("/en/auth/login").get_data(as_text=True)
         client.post(

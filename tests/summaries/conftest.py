@@ -48,7 +48,7 @@ def descendants(section_id: int) -> list[int]:
     """The section and everything under it, by a recursive query (not the builder's walk)."""
     rows = db.session.execute(
         text(
-            "WITH RECURSIVE sub(id) AS (SELECT :sid UNION ALL "
+            "WITH RECURSIVE sub(id) AS (SELECT CAST(:sid AS INTEGER) UNION ALL "
             "SELECT s.id FROM sections s JOIN sub ON s.parent_id = sub.id) SELECT id FROM sub"
         ),
         {"sid": section_id},
