@@ -38,7 +38,7 @@ from app.comments.import_files import (
     read_records,
 )
 from app.comments.models import CHANNELS, STANCES, Channel, Comment, Stance
-from app.comments.services import LANGS, MAX_BODY, MAX_WORDING, announce_comment, new_comment
+from app.comments.services import LANGS, MAX_BODY, MAX_WORDING, announce_comment, clean_text, new_comment
 from app.db import utcnow
 from app.extensions import db
 from app.laws.models import Law, LawStatus, LawVersion, Section
@@ -118,10 +118,6 @@ def client_token(ref: str) -> str:
     return "import:" + hashlib.sha256(ref.encode()).hexdigest()[:40]
 
 
-def _clean(text: str) -> str:
-    return text.replace("\r\n", "\n").strip()
-
-
 class _Checker:
     """Checks rows one by one, caching drafts, versions and their sections."""
 
@@ -193,12 +189,12 @@ class _Checker:
         stance = get["stance"].lower()
         if stance not in STANCES:
             problems.append(f"stance must be one of {', '.join(STANCES)}, not '{get['stance']}'")
-        body = _clean(fields.get("body", ""))
+        body = clean_text(fields.get("body", ""))
         if not body:
             problems.append("body is empty")
         elif len(body) > MAX_BODY:
             problems.append(f"body is longer than {MAX_BODY} characters")
-        wording = _clean(fields.get("proposed", "")) or None
+        wording = clean_text(fields.get("proposed", "")) or None
         if stance == Stance.AMEND:
             if wording is None:
                 problems.append("stance amend needs the proposed wording")

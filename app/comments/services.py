@@ -94,7 +94,8 @@ def check_rate(user: User) -> None:
             raise CommentError(message, status=429)
 
 
-def _clean(text: str | None) -> str:
+def clean_text(text: str | None) -> str:
+    """Return user text with Windows line ends made plain and outer whitespace trimmed."""
     return (text or "").replace("\r\n", "\n").strip()
 
 
@@ -132,7 +133,7 @@ def post_comment(
     """Post a comment (or a reply) on a section; a repeated client token returns the first comment."""
     law = section.version.law
     check_can_comment(author, law)
-    body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
+    body, wording = _validate(clean_text(body), stance, clean_text(proposed_wording), lang)
     if not client_token or len(client_token) > 64:
         raise CommentError(_l("The form is incomplete. Please reload the page."))
     _lock_user(author)
@@ -251,7 +252,7 @@ def edit_comment(
     """Change a pending comment, keeping what it said before."""
     if not comment.can_edit(user):
         raise CommentError(_l("This comment can no longer be changed."), status=403)
-    body, wording = _validate(_clean(body), stance, _clean(proposed_wording), lang)
+    body, wording = _validate(clean_text(body), stance, clean_text(proposed_wording), lang)
     before = (comment.body, comment.stance, comment.proposed_wording, comment.lang)
     _keep_revision(comment)
     comment.body, comment.body_html = body, render_comment(body)
@@ -343,7 +344,7 @@ def flag(comment: Comment, *, user: User, reason: str, note: str | None = None) 
     existing = db.session.scalar(select(Flag).where(Flag.comment_id == comment.id, Flag.user_id == user.id))
     if existing is not None:
         raise CommentError(_l("You have already reported this comment."), status=409)
-    report = Flag(comment_id=comment.id, user_id=user.id, reason=reason, note=_clean(note)[:500] or None)
+    report = Flag(comment_id=comment.id, user_id=user.id, reason=reason, note=clean_text(note)[:500] or None)
     db.session.add(report)
     db.session.flush()
     comment_flagged.send(comment)
@@ -372,7 +373,7 @@ def reject_comment(comment: Comment, *, reason: str, note: str | None = None) ->
         raise CommentError(_l("This comment has already been decided."), status=409)
     comment.state = CommentState.REJECTED
     comment.rejection_reason = reason
-    comment.rejection_note = _clean(note) or None
+    comment.rejection_note = clean_text(note) or None
     comment.reviewed_at = utcnow()
     db.session.flush()
     comment_rejected.send(comment)

@@ -16,11 +16,11 @@ from app.auth.decorators import require_role
 from app.editor.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
 from app.extensions import db
 from app.i18n import localized
-from app.laws.access import get_version_or_404
+from app.laws.access import get_law_for_edit, get_version_or_404
 from app.laws.files import read_upload
 from app.laws.identity import match_identities
 from app.laws.importing import add_language, align, publish_version, text_fingerprint
-from app.laws.messages import law_error_message, parse_error_message
+from app.laws.messages import parse_error_message
 from app.laws.models import ACTION_ONLY_STATUSES, LANGS, STATUS_TRANSITIONS, Law
 from app.laws.parser import ParsedLaw, ParseError, detect_lang
 from app.laws.services import LawError, change_status, create_law, set_window, update_law
@@ -34,16 +34,6 @@ bp = Blueprint("editor", __name__, template_folder="templates")
 
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 RECENT_SUMMARIES = 5  # the newest on the draft's page; all of them on the summaries page
-
-
-def get_law_for_edit(slug: str) -> Law:
-    """Load a law the current user may edit: 404 if missing, 403 if not theirs."""
-    law = db.session.scalar(select(Law).where(Law.slug == slug[:80]).options(selectinload(Law.versions)))
-    if law is None:
-        abort(404)
-    if not law.can_edit(current_user):
-        abort(403)
-    return law
 
 
 def read_submitted_text(form) -> str | None:
@@ -88,7 +78,7 @@ def parse_submission(form) -> Submission | None:
         form.text.errors = [*form.text.errors, parse_error_message(error)]
         return None
     except LawError as error:
-        form.text.errors = [*form.text.errors, law_error_message(error)]
+        form.text.errors = [*form.text.errors, str(error)]
         return None
     fingerprint = text_fingerprint(text, form.lang.data)
     # Publishing is allowed only for exactly the text the editor has seen previewed.
@@ -168,7 +158,7 @@ def new_law():
                 publish_version(law, lang=form.lang.data, text=submission.text, created_by=current_user)
             except LawError as error:
                 db.session.rollback()
-                form.slug.errors = [*form.slug.errors, law_error_message(error)]
+                form.slug.errors = [*form.slug.errors, str(error)]
             else:
                 db.session.commit()
                 flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
@@ -181,7 +171,7 @@ def new_law():
 @require_role("editor")
 def manage(slug: str):
     """Edit a draft's titles, committee and consultation window; see its versions and status."""
-    law = get_law_for_edit(slug)
+    law = get_law_for_edit(slug, current_user)
     form = LawDetailsForm(obj=law)
     _committee_choices(form)
     if request.method == "GET":
@@ -232,7 +222,7 @@ def _to_utc(value: datetime | None) -> datetime | None:
 @require_role("editor")
 def set_status(slug: str):
     """Move the draft to its next status (open for comments, closed, ...)."""
-    law = get_law_for_edit(slug)
+    law = get_law_for_edit(slug, current_user)
     form = StatusForm()
     if form.validate_on_submit():
         commit_or_flash(lambda: change_status(law, form.status.data or ""), _("The status was changed."))
@@ -243,7 +233,7 @@ def set_status(slug: str):
 @require_role("editor")
 def new_version(slug: str):
     """Publish the next version from its text, showing first which articles changed."""
-    law = get_law_for_edit(slug)
+    law = get_law_for_edit(slug, current_user)
     form = NewVersionForm()
     preview = None
     if form.validate_on_submit() and (submission := parse_submission(form)):
@@ -265,7 +255,7 @@ def new_version(slug: str):
 @require_role("editor")
 def add_version_language(slug: str, number: int):
     """Add the text of a version in another language, aligned part by part with the published one."""
-    law = get_law_for_edit(slug)
+    law = get_law_for_edit(slug, current_user)
     version = get_version_or_404(law, number)
     form = NewVersionForm()
     missing = [code for code in LANGS if not version.has_language(code)]

@@ -44,6 +44,16 @@ def get_law_or_404(slug: str, user) -> Law:
     return law
 
 
+def get_law_for_edit(slug: str, user) -> Law:
+    """Load a law the user may edit: 404 if missing, 403 if not theirs."""
+    law = db.session.scalar(select(Law).where(Law.slug == slug[:80]).options(selectinload(Law.versions)))
+    if law is None:
+        abort(404)
+    if not law.can_edit(user):
+        abort(403)
+    return law
+
+
 def get_version_or_404(law: Law, number: int) -> LawVersion:
     """Return the law's version with this number, or answer 404."""
     version = law.version(number)

@@ -11,7 +11,7 @@ from app.db import writes
 from app.extensions import db
 from app.laws.files import read_upload
 from app.laws.importing import AlignmentError, add_language, publish_version
-from app.laws.messages import law_error_message, parse_error_message
+from app.laws.messages import parse_error_message
 from app.laws.models import LANGS, Law
 from app.laws.parser import ParseError
 from app.laws.services import LawError, create_law
@@ -60,7 +60,7 @@ def import_command(file, lang, law_slug, version_number, title, slug, agency_slu
         except ParseError as error:
             _fail(parse_error_message(error))
         except LawError as error:
-            _fail(law_error_message(error))
+            _fail(str(error))
         try:
             if law_slug:
                 law = _find(Law, law_slug, "draft law")
@@ -98,7 +98,7 @@ def import_command(file, lang, law_slug, version_number, title, slug, agency_slu
             lines += [f"  different kind: {describe_key(k)}" for k in error.alignment.kind_mismatch]
             _fail("\n".join(lines))
         except LawError as error:
-            _fail(law_error_message(error))
+            _fail(str(error))
     db.session.commit()
     counts = {
         kind: sum(1 for item in flat if item.kind == kind) for kind in ("chapter", "article", "point", "subpoint")

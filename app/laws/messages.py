@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 
 from app.laws.parser import ParseError
-from app.laws.services import LawError
 
 PARSE_MESSAGES = {
     "empty": _l("The text is empty. Paste the text of the draft or choose a file."),
@@ -25,8 +24,3 @@ def parse_error_message(error: ParseError) -> str:
     if "limit" in params:
         params["limit"] = round(int(params["limit"]) / (1024 * 1024), 1)
     return str(template) % params if params and "%(" in str(template) else str(template)
-
-
-def law_error_message(error: LawError) -> str:
-    """Return the refusal's sentence, its placeholders filled."""
-    return str(error)

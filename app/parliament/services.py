@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.laws.access import public_laws_condition
 from app.laws.models import Law, LawStatus
+from app.summaries import review
 from app.summaries.models import SnapshotStatus, SummaryRead, SummarySnapshot
 
 SCOPES = ("committee", "all")
@@ -58,6 +59,7 @@ def open_consultations(user) -> list[Law]:
     query = (
         select(Law)
         .where(public_laws_condition(), Law.status == LawStatus.OPEN)
+        .options(selectinload(Law.agency))
         .order_by(Law.closes_at.is_(None), Law.closes_at, Law.id)
     )
     if not sees_all_committees(user):
@@ -67,7 +69,7 @@ def open_consultations(user) -> list[Law]:
 
 def drafts(user, scope: str) -> Select:
     """Public drafts: the committee's, or all of them; recently changed first."""
-    query = select(Law).where(public_laws_condition()).options(selectinload(Law.committee), selectinload(Law.versions))
+    query = select(Law).where(public_laws_condition()).options(selectinload(Law.committee))
     if scope == "committee" and not sees_all_committees(user):
         query = query.where(Law.committee_id == (user.committee_id or -1))
     return query.order_by(Law.updated_at.desc(), Law.id.desc())
@@ -87,13 +89,7 @@ def latest_submitted(law_ids: list[int]) -> dict[int, int]:
 
 def get_submitted_or_404(law: Law, number: int) -> SummarySnapshot:
     """A submitted summary of a draft; a summary not (yet) sent does not exist for Parliament."""
-    snapshot = db.session.scalar(
-        select(SummarySnapshot).where(
-            SummarySnapshot.law_id == law.id,
-            SummarySnapshot.number == number,
-            SummarySnapshot.status == SnapshotStatus.SUBMITTED,
-        )
-    )
-    if snapshot is None:
+    snapshot = review.get_snapshot(law, number)
+    if snapshot is None or not snapshot.is_submitted:
         abort(404)
     return snapshot

@@ -5,13 +5,11 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import require_role
 from app.extensions import db
 from app.i18n import current_lang
-from app.laws.models import Law
+from app.laws.access import get_law_for_edit
 from app.summaries import presenting, review
 from app.summaries.forms import ActionForm, ReviewForm, SubmitForm, edit_field_name
 from app.summaries.jobs import request_build
@@ -26,11 +24,7 @@ bp = Blueprint("summaries", __name__, template_folder="templates")
 @require_role("editor")
 def build_status(build_id: int):
     """Answer {state, progress, step, snapshot} of a build of a draft the user edits."""
-    build = db.session.get(SummaryBuild, build_id)
-    if build is None:
-        abort(404)
-    if not build.law.can_edit(current_user):
-        abort(403)
+    build = _build_for_editor(build_id)
     snapshot = build.snapshot
     response = jsonify(
         state=build.state,
@@ -42,18 +36,8 @@ def build_status(build_id: int):
     return response
 
 
-def _law_for_editor(slug: str) -> Law:
-    """Load a draft the current user may edit: 404 if missing, 403 if not theirs."""
-    law = db.session.scalar(select(Law).where(Law.slug == slug[:80]).options(selectinload(Law.versions)))
-    if law is None:
-        abort(404)
-    if not law.can_edit(current_user):
-        abort(403)
-    return law
-
-
 def _snapshot_for_editor(slug: str, number: int) -> SummarySnapshot:
-    snapshot = review.get_snapshot(_law_for_editor(slug), number)
+    snapshot = review.get_snapshot(get_law_for_edit(slug, current_user), number)
     if snapshot is None:
         abort(404)
     return snapshot
@@ -72,7 +56,7 @@ def _build_for_editor(build_id: int) -> SummaryBuild:
 @require_role("editor")
 def start_build(slug: str):
     """Start building a new summary of the draft's latest version, then show its progress."""
-    law = _law_for_editor(slug)
+    law = get_law_for_edit(slug, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     running = review.unfinished_build(law)
@@ -125,7 +109,7 @@ def build_progress(build_id: int):
 @require_role("editor")
 def law_index(slug: str):
     """List a draft's summaries, newest first."""
-    law = _law_for_editor(slug)
+    law = get_law_for_edit(slug, current_user)
     pagination = db.paginate(
         review.snapshots_query(law),
         page=request_page(),
