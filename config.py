@@ -160,6 +160,11 @@ class Config:
     CAMPAIGN_MIN_SIZE = int(os.environ.get("CAMPAIGN_MIN_SIZE", "10"))
     CAMPAIGN_MEMBERS_SHOWN = 10  # members (and their authors) listed per group on the campaigns page
     AUDIT_PER_PAGE = 100
+    # The drafting agency answers comments within this many working days after the consultation closes; days off
+    # besides weekends are read from HOLIDAYS_FILE (default: app/answers/data/holidays-kz.txt).
+    ANSWER_WORKING_DAYS = int(os.environ.get("ANSWER_WORKING_DAYS", "10"))
+    HOLIDAYS_FILE = os.environ.get("HOLIDAYS_FILE", "")
+    ANSWERS_PER_PAGE = 50
     COMMENTS_BATCH = 30  # comments per "load more" batch (at most 50, so a page stays small)
     MY_COMMENTS_PER_PAGE = 20
     NOTIFICATIONS_PER_PAGE = 30

@@ -67,7 +67,7 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to see this page.")
 
-    from app import comments, moderation, notifications, search, security, summaries, template_helpers
+    from app import answers, comments, moderation, notifications, search, security, summaries, template_helpers
 
     security.init_app(app)
     template_helpers.init_app(app)
@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     moderation.init_app(app)
     search.init_app(app)
     summaries.init_app(app)
+    answers.init_app(app)
 
     from app.auth import two_factor
 
@@ -84,6 +85,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.answers import import_views, trace_views  # noqa: F401 - their routes are on the answers blueprint
+    from app.answers.figures_views import bp as figures_bp
+    from app.answers.views import bp as answers_bp
     from app.api.views import bp as api_bp
     from app.auth.two_factor.views import bp as two_factor_bp
     from app.auth.views import bp as auth_bp
@@ -116,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(summaries_bp, url_prefix="/<lang:lang>/summaries")
     app.register_blueprint(summary_downloads_bp, url_prefix="/<lang:lang>/summaries")
     app.register_blueprint(parliament_bp, url_prefix="/<lang:lang>/parliament")
+    app.register_blueprint(answers_bp, url_prefix="/<lang:lang>/answers")
+    app.register_blueprint(figures_bp, url_prefix="/<lang:lang>/figures")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")
@@ -132,6 +138,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.answers.cli import answers_cli
     from app.auth.cli import users_cli
     from app.comments.cli import comments_cli
     from app.laws.cli import laws_cli
@@ -142,6 +149,7 @@ def register_commands(app: Flask) -> None:
     from app.summaries.cli import summaries_cli, worker_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(answers_cli)
     app.cli.add_command(laws_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate_cli)

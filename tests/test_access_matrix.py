@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.answers.services import answer_comments
 from app.auth import tokens
 from app.comments.services import reject_comment
 from app.db import utcnow
@@ -231,6 +232,28 @@ EXPECTED: dict[tuple, dict] = {
     # summary downloads: a submitted summary is public, a working copy the drafting agency's (and admins')
     ("summary_downloads.download", "GET"): PUBLIC,
     ("summary_downloads.download", "GET", "built"): DRAFT,
+    # the drafting agency's answers (the open draft of agency A); empty action forms are turned down past the door
+    ("answers.workspace", "GET"): staff("editor", editor_b=403),
+    ("answers.workspace", "GET", "draft"): staff("editor", 403),  # a draft in preparation has nothing to answer
+    ("answers.comment", "GET"): staff("editor", editor_b=403),
+    ("answers.comment", "POST"): staff("editor", editor_b=403),  # the form again, with "choose a decision"
+    ("answers.answer_selection", "POST"): staff("editor", REFUSED, editor_b=403),
+    ("answers.groups", "GET"): staff("editor", editor_b=403),
+    ("answers.answer_theme", "POST"): staff("editor", REFUSED, editor_b=403),
+    ("answers.answer_campaign", "POST"): staff("editor", REFUSED, editor_b=403),
+    ("answers.import_answers", "GET"): staff("editor", editor_b=403),
+    ("answers.import_answers", "POST"): staff("editor", editor_b=403),  # the form again, "choose a file"
+    ("answers.import_template", "GET"): staff("editor", editor_b=403),
+    ("answers.trace", "GET"): staff("editor", editor_b=403),
+    ("answers.trace_answer", "GET"): staff("editor", editor_b=403),
+    ("answers.trace_answer", "POST"): staff("editor", REFUSED, editor_b=403),  # no unit chosen
+    # the Hearing State figures: public, and a draft in preparation is not counted, for anyone
+    ("figures.index", "GET"): PUBLIC,
+    ("figures.law", "GET"): PUBLIC,
+    ("figures.law", "GET", "draft"): every(404),
+    ("api.figures", "GET"): PUBLIC,
+    ("api.law_figures", "GET"): PUBLIC,
+    ("api.law_figures", "GET", "draft"): every(404),
 }
 
 
@@ -249,6 +272,8 @@ def default_args(w: SimpleNamespace) -> dict:
         "committee_id": w.committee_id,
         "campaign_id": w.campaign_id,
         "appeal_id": w.appeal_id,
+        "answer_id": w.answer_id,
+        "theme_id": "s1-t1",
         "filename": "favicon.svg",
     }
 
@@ -360,6 +385,9 @@ def world(app, create_user, create_agency, create_committee, create_law_from, cr
     submitted.status, submitted.submitted_at = "submitted", utcnow()
     submitted.content_hash = content_hash(submitted.data, None, {})
     built_snapshot = create_snapshot(open_law, open_law.latest_version, None)
+    # An answer of the agency to another published comment (the one above stays unanswered).
+    answered = create_comment(section, author=author, body="Срок нужно сократить до пятнадцати дней.")
+    answer = answer_comments(open_law, [answered], user=users["editor_a"], decision="accepted", reasoning={})
 
     users["unconfirmed"].email_confirmed_at = None
     for role in ("suspended", "suspended_moderator"):
@@ -381,6 +409,7 @@ def world(app, create_user, create_agency, create_committee, create_law_from, cr
         own_rejected=own_rejected,
         appeal_id=appeal.id,
         campaign_id=campaign.id,
+        answer_id=answer.id,
         summary_build_id=summary_build.id,
         built_snapshot_number=built_snapshot.number,
         stranger_id=stranger.id,

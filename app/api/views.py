@@ -10,6 +10,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, str
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.answers.exporting import CSV_FIELDS, answer_objects, answers_document, csv_cells
+from app.answers.figures import LawFigures, agency_figures, figures_of_law
+from app.answers.services import answers_for
 from app.comments.models import Comment, CommentState
 from app.extensions import csrf, db
 from app.laws.access import PUBLIC_STATUSES, public_laws_condition
@@ -172,7 +175,7 @@ COMMENT_FIELDS = [
 ]  # fmt: skip
 
 
-def _comment(comment: Comment) -> dict:
+def _comment(comment: Comment, answer: dict | None) -> dict:
     section = comment.section
     return {
         "id": comment.id,
@@ -194,18 +197,24 @@ def _comment(comment: Comment) -> dict:
         "channel": comment.channel,
         "ref": comment.ref,
         "received_at": _iso(comment.received_at),
+        # The drafting agency's answer (app/answers/exporting.py), or None while it has none.
+        "answer": answer,
     }
 
 
 def _csv_rows(query) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COMMENT_FIELDS)
+    writer.writerow(COMMENT_FIELDS + CSV_FIELDS)
     yield "\ufeff" + buffer.getvalue()  # a BOM so that spreadsheet programs read UTF-8 Kazakh correctly
-    for comment in db.session.scalars(query.execution_options(yield_per=500)):
+    for batch in db.session.scalars(query.execution_options(yield_per=500)).partitions():
+        answers = answer_objects(answers_for(c.id for c in batch))  # one query per batch, not per comment
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([safe_cell(value) for value in _comment(comment).values()])
+        for comment in batch:
+            item = _comment(comment, answers.get(comment.id))
+            cells = [item[name] for name in COMMENT_FIELDS] + csv_cells(item["answer"])
+            writer.writerow([safe_cell(value) for value in cells])
         yield buffer.getvalue()
 
 
@@ -223,8 +232,9 @@ def _comments_answer(query, filename: str):
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", config["API_PAGE_SIZE"], 1, config["API_MAX_PAGE_SIZE"])
     pagination = db.paginate(query.order_by(Comment.id.desc()), page=page, per_page=per_page, error_out=False)
+    answers = answer_objects(answers_for(c.id for c in pagination.items))
     return jsonify(
-        items=[_comment(c) for c in pagination.items],
+        items=[_comment(c, answers.get(c.id)) for c in pagination.items],
         page=page,
         per_page=per_page,
         total=pagination.total,
@@ -254,7 +264,8 @@ def law_summary(slug: str):
     snapshot = latest_snapshot(_public_law_or_404(slug), submitted_only=True)
     if snapshot is None:
         abort(404, description="No summary of this draft law has been submitted to parliament yet.")
-    return jsonify(snapshot_document(snapshot))
+    # The answers are read now: the snapshot's own data stays what parliament received.
+    return jsonify({**snapshot_document(snapshot), **answers_document(snapshot)})
 
 
 @bp.get("/laws/<slug>/summaries/<int:number>")
@@ -264,7 +275,47 @@ def law_summary_snapshot(slug: str, number: int):
     # One not yet submitted is the agency's working copy: to the public it does not exist.
     if snapshot is None or not snapshot.is_submitted:
         abort(404, description="This draft law has no submitted summary with this number.")
-    return jsonify(snapshot_document(snapshot))
+    return jsonify({**snapshot_document(snapshot), **answers_document(snapshot)})
+
+
+def _law_figures(entry: LawFigures) -> dict:
+    law = entry.law
+    return {
+        "slug": law.slug,
+        "title": _per_lang(law, "title"),
+        "status": law.status,
+        "closes_at": _iso(law.closes_at),
+        "answers_due": entry.due.isoformat() if entry.due else None,
+        "figures": entry.figures.as_dict(),
+    }
+
+
+@bp.get("/figures")
+def figures():
+    """Return the Hearing State figures: overall, and per agency in rank order with each public draft's."""
+    ranked, overall = agency_figures()
+    agencies = [
+        {
+            "slug": entry.agency.slug,
+            "name": _per_lang(entry.agency, "name"),
+            "rank": rank,
+            "figures": entry.figures.as_dict(),
+            "laws": [_law_figures(law_entry) for law_entry in entry.laws],
+        }
+        for rank, entry in enumerate(ranked, start=1)
+    ]
+    return jsonify(overall=overall.as_dict(), agencies=agencies)
+
+
+@bp.get("/laws/<slug>/figures")
+def law_figures(slug: str):
+    """Return the Hearing State figures of one public draft."""
+    entry = figures_of_law(_public_law_or_404(slug))
+    return jsonify(
+        slug=entry.law.slug,
+        answers_due=entry.due.isoformat() if entry.due else None,
+        figures=entry.figures.as_dict(),
+    )
 
 
 @bp.get("/search")

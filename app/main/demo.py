@@ -18,6 +18,7 @@ from app.laws.importing import add_language, publish_version
 from app.laws.models import Law
 from app.laws.services import create_law
 from app.laws.structure import parse_text
+from app.main.demo_answers import ANSWERED_DRAFT, seed_answers
 from app.organisations.models import Agency, Committee
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "laws" / "demo_texts"
@@ -162,9 +163,13 @@ def seed_demo():
         created.append(law.slug)
         db.session.flush()
         _demo_comments(law, users)
+    answered = db.session.scalar(select(Law).where(Law.slug == ANSWERED_DRAFT))
+    # Not only on a fresh database: a draft seeded before the answers existed gets them now.
+    answers_seeded = answered is not None and seed_answers(answered, _demo_voices(users))
     db.session.commit()
 
     click.echo("Demo drafts: " + (", ".join(created) if created else "already loaded"))
+    click.echo(f"Demo answers: {ANSWERED_DRAFT}" if answers_seeded else "Demo answers: already loaded")
     click.echo("Demo accounts (e-mail / password / role):")
     for email, _name, role, _agency, _committee, password in DEMO_USERS:
         click.echo(f"  {email:28} {password:22} {role}")
@@ -198,11 +203,8 @@ DEMO_COMMENTS = [
 DEMO_VOICES = [("Айгерім Сапарова", "kk"), ("Олег Петренко", "ru"), ("Ерлан Мұқанов", "kk"), ("Anna Lee", "en")]
 
 
-def _demo_comments(law: Law, users: dict[str, User]) -> None:
-    """Add a few comments, a reply and votes so that every page has something to show."""
-    specs = [c for c in DEMO_COMMENTS if c[0] == law.slug]
-    if not specs or db.session.scalar(select(Comment.id).where(Comment.law_id == law.id).limit(1)):
-        return
+def _demo_voices(users: dict[str, User]) -> list[User]:
+    """The demo citizens who comment, in the order of DEMO_VOICES; the first is the demo citizen one logs in as."""
     voices = []
     for n, (name, locale) in enumerate(DEMO_VOICES):
         email = f"voice{n + 1}@kenes.kz"
@@ -221,6 +223,15 @@ def _demo_comments(law: Law, users: dict[str, User]) -> None:
         voices.append(user)
     voices[0] = users["citizen"]
     db.session.flush()
+    return voices
+
+
+def _demo_comments(law: Law, users: dict[str, User]) -> None:
+    """Add a few comments, a reply and votes so that every page has something to show."""
+    specs = [c for c in DEMO_COMMENTS if c[0] == law.slug]
+    if not specs or db.session.scalar(select(Comment.id).where(Comment.law_id == law.id).limit(1)):
+        return
+    voices = _demo_voices(users)
     sections = {s.key: s for s in law.latest_version.sections}
     rng = random.Random(law.slug)  # noqa: S311 (demo votes, not security)
     posted = []

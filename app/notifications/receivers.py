@@ -1,5 +1,7 @@
 """React to what happens to drafts and comments: notify the people concerned, follow drafts one comments on."""
 
+from app.answers.models import Answer
+from app.answers.signals import answer_corrected, answer_given, answer_traced
 from app.comments.models import Comment
 from app.comments.signals import comment_created, comment_published, comment_rejected
 from app.laws.models import Law, LawStatus, LawVersion
@@ -56,6 +58,17 @@ def on_summary_submitted(snapshot: SummarySnapshot, **_extra) -> None:
     services.notify_committee(snapshot.law, NotificationKind.SUMMARY_SUBMITTED, snapshot=snapshot)
 
 
+def on_answer(answer: Answer, *, comments: list[Comment], **_extra) -> None:
+    """Tell the authors of the comments an answer reached (given, corrected or linked to a change): once per author,
+    however many of their comments it covers."""
+    told: set[int] = set()
+    for comment in comments:
+        if comment.author_id in told or comment.author.external:
+            continue
+        told.add(comment.author_id)
+        services.notify(comment.author, NotificationKind.ANSWERED, law=comment.law, comment=comment)
+
+
 def connect() -> None:
     """Subscribe to the signals; connecting again (another create_app in the same process) changes nothing."""
     version_published.connect(on_version_published, weak=False)
@@ -64,3 +77,5 @@ def connect() -> None:
     comment_rejected.connect(on_comment_rejected, weak=False)
     law_status_changed.connect(on_law_status_changed, weak=False)
     summary_submitted.connect(on_summary_submitted, weak=False)
+    for signal in (answer_given, answer_corrected, answer_traced):
+        signal.connect(on_answer, weak=False)

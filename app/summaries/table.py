@@ -4,7 +4,8 @@ What Kazakh and Russian legislative practice sends with a draft: for each remark
 that unit's text in the draft, the remark or the wording proposed, its author, and the drafting agency's decision
 with its reasoning. Here a row is a comment group, as in the summary: a campaign of near-identical comments is one
 row marked ×N (its members' count), every other comment is a row of its own. The decision and reasoning columns stay
-empty until the agency answers.
+empty until the agency answers; they are read when the table is made, so a submitted snapshot's table shows the
+answers given since (members of a campaign answered apart are counted per decision).
 
 The snapshot keeps figures, not every comment, so the rows are read from the database: the approved comments on the
 snapshot's version that had been written and published when it was built (one hidden since is no longer listed).
@@ -20,8 +21,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
+from app.answers.labels import DECISION_LABELS
+from app.answers.models import DECISIONS
+from app.answers.services import answers_for
 from app.auth.models import User
 from app.comments.labels import CHANNEL_LABELS, label
 from app.comments.models import STANCES, Comment, CommentState
@@ -29,7 +33,7 @@ from app.comments.proposals import full_text
 from app.extensions import db
 from app.i18n import fallback_order
 from app.laws.models import Section
-from app.moderation.models import CommentFingerprint
+from app.moderation.models import Campaign, CommentFingerprint
 from app.summaries import text
 from app.summaries.models import SummarySnapshot
 from app.template_helpers import heading_label
@@ -97,6 +101,19 @@ class _Member:
     campaign_id: int | None
 
 
+def in_snapshot(snapshot: SummarySnapshot):
+    """The condition on Comment (joined with its Section) for the comments a snapshot counts, still published."""
+    return and_(
+        Comment.law_id == snapshot.law_id,
+        Section.version_id == snapshot.version_id,
+        Comment.state == CommentState.APPROVED,
+        # Written and published by then (an imported letter's date may be older than its import: created_at
+        # is when it entered Kenes).
+        Comment.created_at <= snapshot.built_at,
+        or_(Comment.published_at.is_(None), Comment.published_at <= snapshot.built_at),
+    )
+
+
 def _members(snapshot: SummarySnapshot) -> list[_Member]:
     query = (
         select(
@@ -112,20 +129,14 @@ def _members(snapshot: SummarySnapshot) -> list[_Member]:
             Comment.score,
             Comment.received_at,
             Comment.created_at,
-            CommentFingerprint.campaign_id,
+            Campaign.id,
         )
         .join(Section, Section.id == Comment.section_id)
         .join(User, User.id == Comment.author_id)
         .outerjoin(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
-        .where(
-            Comment.law_id == snapshot.law_id,
-            Section.version_id == snapshot.version_id,
-            Comment.state == CommentState.APPROVED,
-            # Written and published by then (an imported letter's date may be older than its import: created_at
-            # is when it entered Kenes).
-            Comment.created_at <= snapshot.built_at,
-            or_(Comment.published_at.is_(None), Comment.published_at <= snapshot.built_at),
-        )
+        # As the builder counts them: only a campaign is one text ×N; "similar" look-alikes are rows of their own.
+        .outerjoin(Campaign, (Campaign.id == CommentFingerprint.campaign_id) & (Campaign.kind == "campaign"))
+        .where(in_snapshot(snapshot))
         .order_by(Comment.id)
     )
     return [
@@ -274,7 +285,49 @@ def summary_table(snapshot: SummarySnapshot, lang: str) -> list[TableRow]:
                 other_units=[units.name(sid) for sid in elsewhere],
             )
         )
+    _fill_answers(rows, lang)
     return rows
+
+
+def _fill_answers(rows: list[TableRow], lang: str) -> None:
+    """Write the agency's decision and reasoning into the rows, reading every row's answers in one query."""
+    given = answers_for(cid for row in rows for cid in row.comment_ids)
+    order = list(fallback_order(lang))
+    for row in rows:
+        answers = [given[cid].answer if cid in given else None for cid in row.comment_ids]
+        distinct = {a.id: a for a in answers if a is not None}
+        if not distinct:
+            continue
+        if len(distinct) == 1 and None not in answers:
+            (answer,) = distinct.values()
+            row.decision = label(DECISION_LABELS, answer.decision)
+            row.reasoning = answer.reasoning_in(order)[0]
+            continue
+        # Members of a campaign answered apart: how many got which decision, and what each answer said.
+        counts = Counter(a.decision if a is not None else None for a in answers)
+        parts = [
+            _("%(decision)s ×%(num)d", decision=label(DECISION_LABELS, d), num=counts[d])
+            for d in DECISIONS
+            if counts[d]
+        ]
+        if counts[None]:
+            parts.append(_("%(decision)s ×%(num)d", decision=_("Not answered yet"), num=counts[None]))
+        row.decision = "; ".join(parts)
+        reached = Counter(a.id for a in answers if a is not None)
+        lines = []
+        for answer in sorted(distinct.values(), key=lambda a: (DECISIONS.index(a.decision), a.id)):
+            reasoning = answer.reasoning_in(order)[0]
+            if reasoning:
+                decision = label(DECISION_LABELS, answer.decision)
+                lines.append(
+                    _(
+                        "%(decision)s ×%(num)d: %(reasoning)s",
+                        decision=decision,
+                        num=reached[answer.id],
+                        reasoning=reasoning,
+                    )
+                )
+        row.reasoning = "\n".join(lines)
 
 
 def column_names() -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.answers.exporting import answers_document
 from app.comments.labels import STANCE_LABELS, label
 from app.spreadsheets import safe_cell
 from app.summaries.document import snapshot_document
@@ -63,8 +64,9 @@ def export_snapshot(snapshot: SummarySnapshot, fmt: str, lang: str) -> Export:
 
 
 def to_json(snapshot: SummarySnapshot) -> bytes:
-    """The snapshot's JSON document, as the API gives it."""
-    return json.dumps(snapshot_document(snapshot), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    """The snapshot's JSON document, as the API gives it, with the answers given so far (read now, never stored)."""
+    document = {**snapshot_document(snapshot), **answers_document(snapshot)}
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def to_csv(snapshot: SummarySnapshot, lang: str) -> bytes:
