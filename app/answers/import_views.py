@@ -10,15 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.answers.access import get_law_to_answer
 from app.answers.import_forms import ImportAnswersForm
 from app.answers.importing import COLUMNS, import_answers
-from app.answers.services import can_answer
 from app.answers.views import bp
 from app.auth.decorators import require_role
 from app.errors import UserError
 from app.extensions import db
-from app.laws.access import get_law_for_edit
-from app.laws.models import Law
 from app.summaries.models import SummarySnapshot
 
 # What each column means, shown next to the upload.
@@ -45,19 +43,11 @@ TEMPLATE_ROW = {
 }
 
 
-def _law_to_answer(slug: str) -> Law:
-    """The draft, if the user may answer its comments: 404 if missing, 403 if not theirs or not public yet."""
-    law = get_law_for_edit(slug, current_user)
-    if not can_answer(law, current_user):
-        abort(403)
-    return law
-
-
 @bp.route("/<slug>/import", methods=["GET", "POST"], endpoint="import_answers")
 @require_role("editor")
 def import_answers_page(slug: str):
     """Upload a CSV or XLSX table of answers: every row answered, or none and the bad rows listed by line."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     snapshots = db.session.scalars(
         select(SummarySnapshot).where(SummarySnapshot.law_id == law.id).order_by(SummarySnapshot.number.desc())
     ).all()
@@ -94,7 +84,7 @@ def import_answers_page(slug: str):
 @require_role("editor")
 def import_template(slug: str):
     """Download the table's header and one example row as CSV."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)

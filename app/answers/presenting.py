@@ -41,9 +41,11 @@ def unit_name(section: Section, lang: str) -> str:
     kinds = [kind for kind, _number in parts]
     if "article" in kinds:
         parts = parts[kinds.index("article") :]
-    return ", ".join(heading_label(kind, number, lang) for kind, number in parts) or heading_label(
-        section.kind, section.number, lang
-    )
+    names = [heading_label(kind, number, lang) for kind, number in parts]
+    if not names:
+        return heading_label(section.kind, section.number, lang)
+    # "Статья 14, пункт 2", as the summary table names units: only the first part keeps its capital.
+    return ", ".join([names[0], *(name[:1].lower() + name[1:] for name in names[1:])])
 
 
 def _before(section: Section) -> Section | None:

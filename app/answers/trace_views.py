@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.answers import services
+from app.answers.access import get_law_to_answer
 from app.answers.labels import DECISION_LABELS
 from app.answers.models import PROMISES_CHANGE, Answer, AnswerLink
+from app.answers.presenting import unit_name
 from app.answers.services import Candidate
 from app.answers.trace_forms import TraceForm
 from app.answers.views import bp
@@ -19,35 +21,14 @@ from app.auth.decorators import require_role
 from app.comments.models import Comment
 from app.extensions import db
 from app.i18n import current_lang, fallback_order
-from app.laws.access import get_law_for_edit
 from app.laws.diffs import word_diff
 from app.laws.models import Law, Section
-from app.template_helpers import heading_label
 from app.web import commit_or_flash, request_page
 
 FIRST_COMMENTS = 5  # of an answer, shown above its candidates
 MAX_ID = 2**31 - 1  # an id beyond any row: looked up, it would overflow SQLite's integer
 # A unit cited on its own; below these, a point is named with the article it belongs to.
 _STANDALONE = frozenset({"preamble", "section", "chapter", "article"})
-
-
-def _law_for_answers(slug: str) -> Law:
-    law = get_law_for_edit(slug, current_user)
-    if not services.can_answer(law, current_user):
-        abort(403)
-    return law
-
-
-def unit_name(section: Section, lang: str) -> str:
-    """Name a unit with the article it belongs to, the way the text does: "Статья 10 · Пункт 2"."""
-    labels = []
-    current: Section | None = section
-    while current is not None:
-        labels.append(heading_label(current.kind, current.number, lang))
-        if current.kind in _STANDALONE:
-            break
-        current = current.parent
-    return " · ".join(reversed(labels))
 
 
 def _chain(section: Section) -> set[int]:
@@ -112,7 +93,7 @@ def _reach(answer_ids: list[int]) -> dict[int, tuple[int, int]]:
 @require_role("editor")
 def trace(slug: str):
     """List the draft's accepted answers: those not linked to a change yet first, then the linked ones."""
-    law = _law_for_answers(slug)
+    law = get_law_to_answer(slug, current_user)
     lang = current_lang()
     query = (
         select(Answer)
@@ -204,7 +185,7 @@ def _find_answer(law: Law, answer_id: int) -> Answer:
 @require_role("editor")
 def trace_answer(slug: str, answer_id: int):
     """Show an answer, its comments and the units that changed after them; link the answer to one or unlink it."""
-    law = _law_for_answers(slug)
+    law = get_law_to_answer(slug, current_user)
     answer = _find_answer(law, answer_id)
     form = TraceForm(section_id=answer.changed_section_id)
     if request.method == "POST":

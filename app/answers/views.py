@@ -9,14 +9,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.answers import workspace as listing
+from app.answers.access import get_law_to_answer
 from app.answers.forms import AnswerForm, GroupAnswerForm, SelectionForm
 from app.answers.labels import DECISION_LABELS
 from app.answers.models import REASONING_LANGS, Answer, Scope
+from app.answers.presenting import unit_name
 from app.answers.services import (
     answer_comments,
     answers_for,
     campaign_comments,
-    can_answer,
     correct_answer,
     selected_comments,
     theme_comments,
@@ -25,19 +26,10 @@ from app.auth.decorators import require_role
 from app.comments.models import Comment, CommentState
 from app.extensions import db
 from app.i18n import current_lang
-from app.laws.access import get_law_for_edit
 from app.laws.models import Law
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("answers", __name__, template_folder="templates")
-
-
-def _law_to_answer(slug: str) -> Law:
-    """The draft, if the user may answer its comments: 404 if missing, 403 if not theirs or not public yet."""
-    law = get_law_for_edit(slug, current_user)
-    if not can_answer(law, current_user):
-        abort(403)
-    return law
 
 
 def _flash_errors(form: AnswerForm) -> None:
@@ -73,7 +65,7 @@ def _give(
 @require_role("editor")
 def workspace(slug: str):
     """List the published comments still to answer, oldest first (or the answered ones), with the days left."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     show_answered = request.args.get("show") == "answered"
     query = listing.answered_query(law) if show_answered else listing.unanswered_query(law)
     pagination = db.paginate(
@@ -88,7 +80,7 @@ def workspace(slug: str):
         pagination=pagination,
         given=given,
         show_answered=show_answered,
-        unit_label=listing.unit_label,
+        unit_label=unit_name,
         decision_labels=DECISION_LABELS,
         form=SelectionForm(formdata=None),
     )
@@ -103,7 +95,7 @@ def _said(answer) -> dict:
 @require_role("editor")
 def comment(slug: str, comment_id: int):
     """Show a published comment in full and answer it, or correct the answer it has."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     found = db.session.get(Comment, comment_id)
     if found is None or found.law_id != law.id or found.state != CommentState.APPROVED:
         abort(404)
@@ -125,7 +117,7 @@ def comment(slug: str, comment_id: int):
         covers=listing.covered(given.answer.id) if given else 0,
         form=form,
         refusals=refusals,
-        unit_label=listing.unit_label,
+        unit_label=unit_name,
         decision_labels=DECISION_LABELS,
     )
 
@@ -152,7 +144,7 @@ def _correct(answer: Answer, form: AnswerForm, refusals: list[str]) -> bool:
 @require_role("editor")
 def answer_selection(slug: str):
     """Give one answer to the comments ticked in the workspace."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     form = SelectionForm()
     if form.validate_on_submit():
         _give(law, lambda: selected_comments(law, form.comment_ids.data), form, scope=Scope.SELECTION.value)
@@ -165,7 +157,7 @@ def answer_selection(slug: str):
 @require_role("editor")
 def groups(slug: str):
     """The themes of the draft's latest summary and its campaigns, each answered with one form."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     snapshot = listing.snapshot_by_number(law, None)
     return render_template(
         "answers/groups.html",
@@ -181,7 +173,7 @@ def groups(slug: str):
 @require_role("editor")
 def answer_theme(slug: str, theme_id: str):
     """Give one answer to the published comments of a theme of the summary the page showed."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     form = GroupAnswerForm()
     back = url_for("answers.groups", slug=law.slug)
     if not form.validate_on_submit():
@@ -203,7 +195,7 @@ def answer_theme(slug: str, theme_id: str):
 @require_role("editor")
 def answer_campaign(slug: str, campaign_id: int):
     """Give one answer to every published member of a campaign on the draft."""
-    law = _law_to_answer(slug)
+    law = get_law_to_answer(slug, current_user)
     form = GroupAnswerForm()
     if form.validate_on_submit():
         _give(

@@ -14,11 +14,10 @@ from app.answers.services import latest_snapshot
 from app.comments.models import Comment, CommentState
 from app.db import utcnow
 from app.extensions import db
-from app.laws.models import Law, Section
+from app.laws.models import Law
 from app.moderation.models import Campaign, CommentFingerprint
 from app.summaries.models import SummarySnapshot
 from app.summaries.presenting import unit_heading
-from app.template_helpers import heading_label
 
 
 @dataclass(frozen=True)
@@ -84,14 +83,6 @@ def answered_query(law: Law) -> Select:
         .order_by(AnswerLink.answered_at.desc(), Comment.id.desc())
         .options(selectinload(Comment.author), selectinload(Comment.section))
     )
-
-
-def unit_label(section: Section, lang: str) -> str:
-    """ "10-бап, 1-тармақ": a point alone ("1-тармақ") does not say where it is."""
-    parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
-    if not parts:
-        return heading_label(section.kind, section.number, lang)
-    return ", ".join(heading_label(kind, number, lang) for kind, number in parts)
 
 
 def covered(answer_id: int) -> int:

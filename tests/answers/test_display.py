@@ -106,7 +106,7 @@ def test_a_traced_answer_shows_the_word_diff_of_the_changed_unit(lang, app, clie
     auth.login(comment.author, lang=lang)
     inserted = re.compile(r"<ins><span[^>]*>[^<]*</span>[^<]*" + INSERTED[lang])
     deleted = re.compile(r"<del><span[^>]*>[^<]*</span>[^<]*" + DELETED[lang])
-    unit = {"kk": "10-бап, 2-тармақ", "ru": "Статья 10, Пункт 2"}[lang]
+    unit = {"kk": "10-бап, 2-тармақ", "ru": "Статья 10, пункт 2"}[lang]
     for url in (f"/{lang}/comments/{comment.id}", f"/{lang}/my/comments"):
         html = _page(client, url)
         assert inserted.search(html), url
