@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.answers import import_views, trace_views  # noqa: F401 - their routes are on the answers blueprint
     from app.answers.figures_views import bp as figures_bp
+    from app.answers.public_views import bp as answered_bp
     from app.answers.views import bp as answers_bp
     from app.api.views import bp as api_bp
     from app.auth.two_factor.views import bp as two_factor_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(parliament_bp, url_prefix="/<lang:lang>/parliament")
     app.register_blueprint(answers_bp, url_prefix="/<lang:lang>/answers")
     app.register_blueprint(figures_bp, url_prefix="/<lang:lang>/figures")
+    app.register_blueprint(answered_bp, url_prefix="/<lang:lang>/comments")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
     @app.get("/")

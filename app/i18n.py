@@ -23,6 +23,10 @@ def select_locale() -> str:
     if lang:
         return lang
     if has_request_context():
+        # A URL no route matched (a 404) still names its language in its first segment: answer in it.
+        prefix = request.path.lstrip("/").split("/", 1)[0]
+        if prefix in current_app.config["LANGUAGES"]:
+            return prefix
         return request.accept_languages.best_match(
             current_app.config["LANGUAGES"], default=current_app.config["DEFAULT_LANGUAGE"]
         )

@@ -54,6 +54,19 @@ def heading_label(kind: str, number: str, lang: str) -> str:
     return formats.get(kind, "{n}").format(n=number)
 
 
+def unit_name(section, lang: str) -> str:
+    """Name a unit by its path from the article down ("10-бап, 2-тармақ"): a point alone does not say where it is."""
+    parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
+    kinds = [kind for kind, _number in parts]
+    if "article" in kinds:
+        parts = parts[kinds.index("article") :]
+    names = [heading_label(kind, number, lang) for kind, number in parts]
+    if not names:
+        return heading_label(section.kind, section.number, lang)
+    # "Статья 14, пункт 2", as the summary table names units: only the first part keeps its capital.
+    return ", ".join([names[0], *(name[:1].lower() + name[1:] for name in names[1:])])
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
@@ -134,5 +147,9 @@ def init_app(app: Flask) -> None:
         duration=duration,
     )
     app.jinja_env.globals.update(
-        url_for_lang=url_for_lang, page_url=page_url, current_url=current_url, heading_label=heading_label
+        url_for_lang=url_for_lang,
+        page_url=page_url,
+        current_url=current_url,
+        heading_label=heading_label,
+        unit_name=unit_name,
     )

@@ -134,6 +134,8 @@ EXPECTED: dict[tuple, dict] = {
     ("comments.post", "POST"): signed_in(MOVED, unconfirmed=403, suspended=403, suspended_moderator=403),
     ("comments.post", "POST", "draft"): every(404, editor_a=403, admin=403),  # not open for comments
     ("comments.show_comment", "GET"): every(MOVED),
+    ("answered.comment", "GET"): every(MOVED),  # not answered: to the comment in its section
+    ("answered.comment", "GET", "answered"): PUBLIC,
     ("comments.edit", "GET"): CITIZENS_OWN,
     ("comments.edit", "POST"): CITIZENS_OWN,
     ("comments.withdraw", "POST"): signed_in(REFUSED, citizen=MOVED),
@@ -165,6 +167,8 @@ EXPECTED: dict[tuple, dict] = {
     ("moderation.decide_on_appeal", "POST"): staff("moderator", 400),
     ("moderation.suspend_user", "POST"): staff("moderator", REFUSED),  # no reason given
     ("moderation.unsuspend_user", "POST"): staff("moderator", MOVED),
+    ("moderation.pending_in_groups", "GET"): staff("moderator"),
+    ("moderation.decide_pending_group", "POST"): staff("moderator", 400),
     # moderation, public side
     ("moderation_public.policy", "GET"): PUBLIC,
     ("moderation_public.law_figures", "GET"): PUBLIC,
@@ -305,6 +309,8 @@ VARIANTS: dict[str, Callable[[SimpleNamespace, str], dict]] = {
     "own": lambda w, role: {"comment_id": w.own_rejected.get(role, w.rejected_id)},
     # The open draft's summary that was built but not submitted (No. 1 was submitted).
     "built": lambda w, role: {"number": w.built_snapshot_number},
+    # The comment the agency answered.
+    "answered": lambda w, role: {"comment_id": w.answered_id},
 }
 # Minimal valid forms, where an empty one would be turned down before the access rule is reached.
 COMMENT = {"stance": "support", "body": "Срок в десять дней слишком короткий.", "client_token": "matrix"}
@@ -410,6 +416,7 @@ def world(app, create_user, create_agency, create_committee, create_law_from, cr
         appeal_id=appeal.id,
         campaign_id=campaign.id,
         answer_id=answer.id,
+        answered_id=answered.id,
         summary_build_id=summary_build.id,
         built_snapshot_number=built_snapshot.number,
         stranger_id=stranger.id,

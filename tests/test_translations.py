@@ -128,3 +128,10 @@ def test_plural_forms_follow_the_language(client, create_law_from, create_agency
         create_law_from([("ru", "air-quality.ru.txt")], agency=agency, slug=f"air-{n}", status="closed")
     assert "2 законопроекта" in client.get("/ru/laws/").get_data(as_text=True)
     assert "2 draft laws" in client.get("/en/laws/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("ru", "Такой страницы нет."), ("kk", "Мұндай бет жоқ.")])
+def test_a_page_that_does_not_exist_answers_in_the_language_of_its_url(client, lang, expected):
+    response = client.get(f"/{lang}/no/such/page", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert expected in response.get_data(as_text=True)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.i18n import fallback_order
 from app.laws.diffs import word_diff
 from app.laws.models import LawVersion, Section
-from app.template_helpers import heading_label
+from app.template_helpers import unit_name
 
 
 @dataclass
@@ -33,19 +33,6 @@ class Change:
     @property
     def before_number(self) -> int | None:
         return self.before.version.number if self.before else None
-
-
-def unit_name(section: Section, lang: str) -> str:
-    """Name a unit by its path from the article down ("10-бап, 2-тармақ"): a point alone does not say where it is."""
-    parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
-    kinds = [kind for kind, _number in parts]
-    if "article" in kinds:
-        parts = parts[kinds.index("article") :]
-    names = [heading_label(kind, number, lang) for kind, number in parts]
-    if not names:
-        return heading_label(section.kind, section.number, lang)
-    # "Статья 14, пункт 2", as the summary table names units: only the first part keeps its capital.
-    return ", ".join([names[0], *(name[:1].lower() + name[1:] for name in names[1:])])
 
 
 def _before(section: Section) -> Section | None:

@@ -13,7 +13,6 @@ from app.answers import services
 from app.answers.access import get_law_to_answer
 from app.answers.labels import DECISION_LABELS
 from app.answers.models import PROMISES_CHANGE, Answer, AnswerLink
-from app.answers.presenting import unit_name
 from app.answers.services import Candidate
 from app.answers.trace_forms import TraceForm
 from app.answers.views import bp
@@ -23,6 +22,7 @@ from app.extensions import db
 from app.i18n import current_lang, fallback_order
 from app.laws.diffs import word_diff
 from app.laws.models import Law, Section
+from app.template_helpers import unit_name
 from app.web import commit_or_flash, request_page
 
 FIRST_COMMENTS = 5  # of an answer, shown above its candidates

@@ -13,7 +13,6 @@ from app.answers.access import get_law_to_answer
 from app.answers.forms import AnswerForm, GroupAnswerForm, SelectionForm
 from app.answers.labels import DECISION_LABELS
 from app.answers.models import REASONING_LANGS, Answer, Scope
-from app.answers.presenting import unit_name
 from app.answers.services import (
     answer_comments,
     answers_for,
@@ -27,6 +26,7 @@ from app.comments.models import Comment, CommentState
 from app.extensions import db
 from app.i18n import current_lang
 from app.laws.models import Law
+from app.template_helpers import unit_name
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("answers", __name__, template_folder="templates")

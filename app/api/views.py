@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, str
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.answers.exporting import CSV_FIELDS, answer_objects, answers_document, csv_cells
+from app.answers.exporting import CSV_FIELDS, answer_objects, csv_cells
 from app.answers.figures import LawFigures, agency_figures, figures_of_law
 from app.answers.services import answers_for
 from app.comments.models import Comment, CommentState
@@ -20,7 +20,7 @@ from app.laws.models import LANGS, Law, LawVersion, Section
 from app.laws.reading import load_sections
 from app.organisations.models import Agency, Committee
 from app.spreadsheets import safe_cell
-from app.summaries.document import latest_snapshot, snapshot_document
+from app.summaries.document import latest_snapshot, published_document
 from app.summaries.review import get_snapshot
 
 bp = Blueprint("api", __name__)
@@ -265,7 +265,7 @@ def law_summary(slug: str):
     if snapshot is None:
         abort(404, description="No summary of this draft law has been submitted to parliament yet.")
     # The answers are read now: the snapshot's own data stays what parliament received.
-    return jsonify({**snapshot_document(snapshot), **answers_document(snapshot)})
+    return jsonify(published_document(snapshot))
 
 
 @bp.get("/laws/<slug>/summaries/<int:number>")
@@ -275,7 +275,7 @@ def law_summary_snapshot(slug: str, number: int):
     # One not yet submitted is the agency's working copy: to the public it does not exist.
     if snapshot is None or not snapshot.is_submitted:
         abort(404, description="This draft law has no submitted summary with this number.")
-    return jsonify({**snapshot_document(snapshot), **answers_document(snapshot)})
+    return jsonify(published_document(snapshot))
 
 
 def _law_figures(entry: LawFigures) -> dict:
@@ -334,10 +334,14 @@ def search():
     lang = request.args.get("lang")
     if lang is not None and lang not in LANGS:
         abort(400, description="lang must be kk, ru or en")
+    status = request.args.get("status")
+    if status is not None and status not in PUBLIC_STATUSES:
+        abort(400, description="unknown status")
     page = _int_arg("page", 1, 1, 1000)
     per_page = _int_arg("per_page", 20, 1, 50)
-    # Without a type each type's best hits come back; ask for one type to page through it.
-    filters = Filters(type=kind, law=request.args.get("law") or None, lang=lang)
+    # Without a type each type's best hits come back; ask for one type to page through it. The totals are exact
+    # under the filters: a type's total is the number of items its pages hold.
+    filters = Filters(type=kind, law=request.args.get("law") or None, lang=lang, status=status)
     results = run_search(query, filters, page, per_page)
     return jsonify(
         query=results.query,

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.answers.presenting import answers_for_template, unit_name
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
 from app.comments.models import Comment, CommentState, Vote
 from app.comments.proposals import load_subtree, proposal_differ
@@ -234,14 +233,11 @@ def _render_failed_post(law: Law, section: Section, form, is_reply: bool, messag
 
 @bp.get("/comments/<int:comment_id>")
 def show_comment(comment_id: int):
-    """Show an answered comment with its answer and what changed; go to any other in its section page."""
+    """Go to the comment in its section page."""
     comment = get_comment_or_404(comment_id)
-    url = url_for("comments.section", slug=comment.law.slug, section_id=comment.section_id) + f"#c{comment.id}"
-    # The answer's page is where "your comment was answered" leads: comment, answer, then the diff of the change.
-    if comment.is_public and (given := answers_for_template([comment.id]).get(comment.id)):
-        label = unit_name(comment.section, current_lang())
-        return render_template("comments/show.html", comment=comment, given=given, section_url=url, label=label)
-    return redirect(url)
+    return redirect(
+        url_for("comments.section", slug=comment.law.slug, section_id=comment.section_id) + f"#c{comment.id}"
+    )
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -122,7 +122,8 @@ def describe(
         return Described(text, link("comments.mine"))
     if kind == NotificationKind.ANSWERED and comment is not None:
         text = _("The drafting agency answered your comment on «%(title)s».", title=title)
-        return Described(text, link("comments.show_comment", comment_id=comment.id))
+        # The answer's page: the comment, the answer, then the diff of the change it led to.
+        return Described(text, link("answered.comment", comment_id=comment.id))
     if kind == NotificationKind.CONSULTATION_OPENED and law is not None:
         text = _("The consultation on «%(title)s», a draft of your committee, is open for comments.", title=title)
         return Described(text, link("laws.show", slug=law.slug))

@@ -149,7 +149,7 @@ class _Texts:
     groups: list[Group]
     docs: list[list[str]]  # stems of each group's lead comment
     sentences: list[tuple[str, list[str]]]
-    surfaces: dict[str, Counter]
+    surfaces: list[dict[str, Counter]]  # per group: each stem's written forms in that group's lead comment
 
 
 def _read(rows: list[Row], campaigns: set[int]) -> dict[str, _Texts]:
@@ -161,11 +161,13 @@ def _read(rows: list[Row], campaigns: set[int]) -> dict[str, _Texts]:
     for lang in LANGS:
         if not by_lang.get(lang):
             continue
-        texts = _Texts(group_rows(by_lang[lang], campaigns), [], [], defaultdict(Counter))
+        texts = _Texts(group_rows(by_lang[lang], campaigns), [], [], [])
         for group in texts.groups:
             stems: list[str] = []
+            surfaces: dict[str, Counter] = defaultdict(Counter)
+            texts.surfaces.append(surfaces)
             for sentence in text.sentences(text.plain(group.lead.body)):
-                sentence_stems = text.words(sentence, lang, texts.surfaces)
+                sentence_stems = text.words(sentence, lang, surfaces)
                 stems.extend(sentence_stems)
                 texts.sentences.append((sentence, sentence_stems))
             texts.docs.append(stems)
@@ -187,7 +189,13 @@ def _analyse(
             for row in member_rows:
                 by_stance[row.stance] += 1
             ids = sorted(r.id for r in member_rows)
-            label = themes.surface_label(theme.terms, texts.surfaces)
+            # A label shows the words as the theme's own comments wrote them: one stem covers many forms (айтпайды,
+            # айтуға), and the unit's most frequent form may be in none of this theme's comments.
+            surfaces: dict[str, Counter] = defaultdict(Counter)
+            for i in theme.members:
+                for stem, forms in texts.surfaces[i].items():
+                    surfaces[stem].update(forms)
+            label = themes.surface_label(theme.terms, surfaces)
             found.append((len(members), label, by_stance, lang, ids))
         sentences = extractive.central_sentences(texts.sentences, idf.get(lang), boilerplate)
         if sentences:

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.i18n import localized
 from app.laws.models import Law
 from app.summaries.models import SnapshotStatus, SummarySnapshot
+from app.summaries.signals import summary_document_read
 from app.template_helpers import local_datetime
 
 
@@ -34,6 +35,13 @@ def snapshot_document(snapshot: SummarySnapshot) -> dict:
         "submitted_at": _iso(snapshot.submitted_at),
         "content_hash": snapshot.content_hash,
     }
+
+
+def published_document(snapshot: SummarySnapshot) -> dict:
+    """The document as the API and the JSON export give it: snapshot_document plus what is read live (answers)."""
+    document = snapshot_document(snapshot)
+    summary_document_read.send(snapshot, document=document)
+    return document
 
 
 def can_read(snapshot: SummarySnapshot, user) -> bool:

@@ -23,9 +23,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import and_, or_, select
 
-from app.answers.labels import DECISION_LABELS
-from app.answers.models import DECISIONS
-from app.answers.services import answers_for
 from app.auth.models import User
 from app.comments.labels import CHANNEL_LABELS, label
 from app.comments.models import STANCES, Comment, CommentState
@@ -36,6 +33,7 @@ from app.laws.models import Section
 from app.moderation.models import Campaign, CommentFingerprint
 from app.summaries import text
 from app.summaries.models import SummarySnapshot
+from app.summaries.signals import summary_table_made
 from app.template_helpers import heading_label
 
 # A unit is named from its article (or chapter, part, preamble) down: "14-бап, 2-тармақ", "Статья 14, пункт 2".
@@ -285,49 +283,9 @@ def summary_table(snapshot: SummarySnapshot, lang: str) -> list[TableRow]:
                 other_units=[units.name(sid) for sid in elsewhere],
             )
         )
-    _fill_answers(rows, lang)
+    # The agency's decisions are read now, not frozen: answers come after the summary is submitted.
+    summary_table_made.send(snapshot, rows=rows, lang=lang)
     return rows
-
-
-def _fill_answers(rows: list[TableRow], lang: str) -> None:
-    """Write the agency's decision and reasoning into the rows, reading every row's answers in one query."""
-    given = answers_for(cid for row in rows for cid in row.comment_ids)
-    order = list(fallback_order(lang))
-    for row in rows:
-        answers = [given[cid].answer if cid in given else None for cid in row.comment_ids]
-        distinct = {a.id: a for a in answers if a is not None}
-        if not distinct:
-            continue
-        if len(distinct) == 1 and None not in answers:
-            (answer,) = distinct.values()
-            row.decision = label(DECISION_LABELS, answer.decision)
-            row.reasoning = answer.reasoning_in(order)[0]
-            continue
-        # Members of a campaign answered apart: how many got which decision, and what each answer said.
-        counts = Counter(a.decision if a is not None else None for a in answers)
-        parts = [
-            _("%(decision)s ×%(num)d", decision=label(DECISION_LABELS, d), num=counts[d])
-            for d in DECISIONS
-            if counts[d]
-        ]
-        if counts[None]:
-            parts.append(_("%(decision)s ×%(num)d", decision=_("Not answered yet"), num=counts[None]))
-        row.decision = "; ".join(parts)
-        reached = Counter(a.id for a in answers if a is not None)
-        lines = []
-        for answer in sorted(distinct.values(), key=lambda a: (DECISIONS.index(a.decision), a.id)):
-            reasoning = answer.reasoning_in(order)[0]
-            if reasoning:
-                decision = label(DECISION_LABELS, answer.decision)
-                lines.append(
-                    _(
-                        "%(decision)s ×%(num)d: %(reasoning)s",
-                        decision=decision,
-                        num=reached[answer.id],
-                        reasoning=reasoning,
-                    )
-                )
-        row.reasoning = "\n".join(lines)
 
 
 def column_names() -> list[str]:

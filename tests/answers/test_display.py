@@ -80,7 +80,7 @@ def test_the_answer_is_shown_in_the_readers_language_on_every_page(lang, app, cl
     other = "ru" if lang == "kk" else "kk"
     pages = {
         "section": _page(client, _section_url(lang, comment)),
-        "comment": _page(client, f"/{lang}/comments/{comment.id}"),
+        "comment": _page(client, f"/{lang}/comments/{comment.id}/answer"),
         "mine": _page(client, f"/{lang}/my/comments"),
     }
     for name, html in pages.items():
@@ -92,12 +92,12 @@ def test_the_answer_is_shown_in_the_readers_language_on_every_page(lang, app, cl
 
 def test_the_reasoning_falls_back_to_the_language_given_and_says_so(app, client, answered):
     comment, _answer = answered(reasoning={"ru": REASONING["ru"]}, decision="rejected", trace=None)
-    html = _page(client, f"/kk/comments/{comment.id}")
+    html = _page(client, f"/kk/comments/{comment.id}/answer")
     assert REASONING["ru"] in html
     assert 'class="answer-reasoning" lang="ru"' in html
     note = re.compile(r'<p class="hint">[^<]*Русский[^<]*</p>')
     assert note.search(html), "the page names the language the answer is shown in"
-    assert not note.search(_page(client, f"/ru/comments/{comment.id}"))
+    assert not note.search(_page(client, f"/ru/comments/{comment.id}/answer"))
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
@@ -107,7 +107,7 @@ def test_a_traced_answer_shows_the_word_diff_of_the_changed_unit(lang, app, clie
     inserted = re.compile(r"<ins><span[^>]*>[^<]*</span>[^<]*" + INSERTED[lang])
     deleted = re.compile(r"<del><span[^>]*>[^<]*</span>[^<]*" + DELETED[lang])
     unit = {"kk": "10-бап, 2-тармақ", "ru": "Статья 10, пункт 2"}[lang]
-    for url in (f"/{lang}/comments/{comment.id}", f"/{lang}/my/comments"):
+    for url in (f"/{lang}/comments/{comment.id}/answer", f"/{lang}/my/comments"):
         html = _page(client, url)
         assert inserted.search(html), url
         assert deleted.search(html), url
@@ -116,7 +116,7 @@ def test_a_traced_answer_shows_the_word_diff_of_the_changed_unit(lang, app, clie
     section = _page(client, _section_url(lang, comment))
     assert unit in section
     assert "answer-diff" not in section, "the section page names the change and links to it, without the diff"
-    assert f'href="/{lang}/comments/{comment.id}"' in section
+    assert f'href="/{lang}/comments/{comment.id}/answer"' in section
 
 
 def test_an_unanswered_comment_still_says_the_answer_is_not_yet_given(app, client, auth, v1_point, create_comment):
@@ -124,8 +124,8 @@ def test_an_unanswered_comment_still_says_the_answer_is_not_yet_given(app, clien
     auth.login(comment.author)
     assert "Official answer: not yet given" in _page(client, "/en/my/comments")
     assert 'class="answer"' not in _page(client, _section_url("en", comment))
-    response = client.get(f"/en/comments/{comment.id}")
-    assert response.status_code == 302 and response.location.endswith(f"#c{comment.id}")
+    response = client.get(f"/en/comments/{comment.id}/answer")
+    assert response.status_code == 302 and response.location.endswith(f"/en/comments/{comment.id}")
 
 
 def test_a_reply_shows_its_own_answer(app, client, open_law, v1_point, editor, create_comment, answered):
@@ -143,7 +143,7 @@ def test_a_corrected_answer_shows_the_new_wording_and_when_it_was_corrected(app,
     comment, answer = answered(trace=None)
     services.correct_answer(answer, user=editor, decision="accepted", reasoning={"ru": "Принято полностью."})
     db.session.commit()
-    html = _page(client, f"/en/comments/{comment.id}")
+    html = _page(client, f"/en/comments/{comment.id}/answer")
     assert "Принято полностью." in html and REASONING["ru"] not in html
     assert "Corrected on" in html
     assert "decision-accepted" in html

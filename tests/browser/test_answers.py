@@ -90,11 +90,11 @@ def test_citizen_sees_comment_answer_and_diff_in_my_comments(browser_page, answe
         expect(answer.locator(".answer-diff del").first).to_be_visible()
         _check_phone_layout(page, f"mine-{lang}")
 
-        page.goto(f"/{lang}/comments/{comment_id}", wait_until="load")
+        page.goto(f"/{lang}/comments/{comment_id}/answer", wait_until="load")
         expect(page.locator(".answer .answer-diff ins").filter(has_text=INSERTED[lang])).to_be_visible()
         _check_phone_layout(page, f"comment-{lang}")
 
         page.goto(f"/{lang}/laws/household-waste/sections/{section_id}/", wait_until="load")
-        link = page.locator(f"#c{comment_id} .answer-change a[href='/{lang}/comments/{comment_id}']")
+        link = page.locator(f"#c{comment_id} .answer-change a[href='/{lang}/comments/{comment_id}/answer']")
         expect(link).to_be_visible()
         _check_phone_layout(page, f"section-{lang}")

@@ -279,7 +279,8 @@ def test_each_kind_links_to_its_page_without_extra_queries(
     db.session.commit()
     after, html = page_queries()
     assert after == before
-    assert html.count(f'href="/en/comments/{mine.id}"') == 2  # approved, answered
+    assert html.count(f'href="/en/comments/{mine.id}"') == 1  # approved
+    assert html.count(f'href="/en/comments/{mine.id}/answer"') == 1  # answered: the comment, its answer, the change
     assert html.count("replied to your comment on «") == 3
     assert "Reason: not about this draft." in html and 'href="/en/my/comments"' in html
     assert "The drafting agency answered your comment" in html

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.answers.exporting import answers_document
 from app.comments.labels import STANCE_LABELS, label
 from app.spreadsheets import safe_cell
-from app.summaries.document import snapshot_document
+from app.summaries.document import published_document
 from app.summaries.exports.pdf import to_pdf
 from app.summaries.exports.word import to_docx
 from app.summaries.models import SummarySnapshot
@@ -65,7 +64,7 @@ def export_snapshot(snapshot: SummarySnapshot, fmt: str, lang: str) -> Export:
 
 def to_json(snapshot: SummarySnapshot) -> bytes:
     """The snapshot's JSON document, as the API gives it, with the answers given so far (read now, never stored)."""
-    document = {**snapshot_document(snapshot), **answers_document(snapshot)}
+    document = published_document(snapshot)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
