@@ -1,4 +1,4 @@
-"""Light Kazakh stemmer: strips inflectional endings so the word forms of one noun share a stem.
+"""Light Kazakh stemmer: strips inflectional endings so the word forms of one noun or verb share a stem.
 
 Endings are removed in the reverse order of attachment, one slot each: personal/predicative, case,
 -дағы ("which is in"), possessive, plural; then a final б/г/ғ after a vowel becomes п/к/қ, as the bare
@@ -17,6 +17,11 @@ Not stripped, because they collide with frequent stems in legal and civic text:
 Two ambiguities are settled by a default and the exception list (data/kk_exceptions.txt):
 - -сы/-сі: a vowel stem + possessive (жоба-сы) unless the stem is listed (кеңес-і, үлес-і);
 - -ны/-ні after а, е...: an accusative (жоба-ны) unless the stem in -н is listed (орган-ы, аудан-ы).
+
+A verb form becomes its verbal noun in -у/-ю, the form people type: жарияланады, жарияланған, жариялануы ->
+жариялау (the ending, then a negation -ма-, then up to two passives -ыл-/-н-; see "Verbs" below). Not handled:
+the future -ар (the plural -лар after a vowel; қарар, тауар are nouns), an active past after a consonant (бекіт-ті
+is written like мемлекет-ті), gerunds but a passive's, the past of -ыла verbs (талқыла-ды reads like ұсын-ыл-ады).
 """
 
 from collections.abc import Callable
@@ -242,16 +247,138 @@ _STEPS = (
 # қорытынды -> қорытынд (its -ы read as a possessive), so қорытындылар -> қорытынды must go on too.
 _MAX_PASSES = 3
 
+# --- Verbs ------------------------------------------------------------------------------------------------------
+# How sure an ending is that the word is a verb, so what else the stem must show before it is read as one:
+_STRONG = 0  # nothing more: -ған, -ады, -йды, -ды after a vowel have no noun reading
+_WEAK = 1  # a noun in -т reads the same (мемлекет-і-н, жоба-мыз): a known root, a voice, negation or causative
+_ACC = 2  # -ды/-ті after a consonant is also the accusative (заң-ды, мемлекет-ті): a known root, voice or negation
+_VOICE = 3  # -сын, -ып: only after a passive (бекітіл-сін) or a known root; a negation would eat жоба-сы-н
+_MARKED = 4  # -у: the verbal noun is the lemma itself, it changes only when a passive or a negation is removed
 
-def _stem_once(word: str, exceptions: dict[str, str]) -> str:
-    """Run every slot once over the word; an exception reached on the way ends the stemming."""
+_VOICED = _VOWELS | _SONORANTS | _NASALS | _ZH
+_NEG = {"м": _VOWELS | frozenset("лрйуи"), "б": _NASALS | _ZH, "п": _VOICELESS}
+# Roots that are verbs for sure: short ones (a root under 3 letters must be listed), one-syllable ones whose
+# -ады is a present (шеш-еді, not шеше-ді), and verbs that look like another's passive (қолдану "to apply" is
+# not қолдау "to support" undergone, таралу "to spread" not тарау "chapter").
+_VERB_ROOTS = frozenset(
+    "ет бер ал бол сал кел кет қой жой біл бөл көр өт тұр жүр шеш жаз таб шығ қос кес өс түс ұсын асыр".split()
+) | {"қолдан", "тарал"}
+# Nouns whose accusative looks like a past passive (портал-ды ~ қара-л-ды) or a present (жағдай-ды ~ қара-й-ды).
+_NOT_VERBS = frozenset(
+    """
+    мысал мақал дәлел портал канал материал капитал журнал персонал сигнал финал потенциал генерал минерал
+    ылғал кабел модел панел отел тәсіл өкіл уәкіл көңіл қызыл жасыл ақыл әділ кеден отан метан уран план роман
+    океан стакан арман тұман баян баған туған құрбан сұлтан дастан жағдай мұнай сарай құдай бидай қытай алтай кедей
+    """.split()
+)
+_PASSIVE_YL = _CONSONANTS - {"у", "и"}  # -ыл/-іл follows a consonant root (бекіт-іл), but not у or и: ауыл
+_CAUSATIVE = ("ғыз", "гіз", "қыз", "кіз", "дыр", "дір", "тыр", "тір")
+# (ending, letters before it, mode, whole word only, letter the ending swallowed, shortest stem); back/front together
+_VerbRule = tuple[str, frozenset[str], int, bool, str, int]
+_VERB_RULES: dict[str, tuple[_VerbRule, ...]] = _index([(ending, *rest) for endings, *rest in (
+    # Participles, also under a noun ending (белгіленген-де, тіркелген-дер); -ғандық "the fact that".
+    ("ған ген ғандық гендік", _VOICED, _STRONG, False, "", 2),
+    ("қан кен қандық кендік", _VOICELESS, _STRONG, False, "", 2),
+    ("йтын йтін", _VOWELS, _STRONG, False, "", 3), ("атын етін", _CONSONANTS, _WEAK, False, "", 2),
+    # A root in й or ы takes -а, -й as я, и (жоя-ды, қамти-ды); front -иді/-итін would eat диоксид-і(-н).
+    ("ятын", frozenset("й"), _STRONG, False, "й", 2), ("итын", frozenset("ы"), _STRONG, False, "ы", 4),
+    ("яды", frozenset("й"), _STRONG, True, "й", 2), ("иды", frozenset("ы"), _STRONG, True, "ы", 4),
+    # Future of intent, also before -та "is being done" (жүргізілмек-те); тармақ stays a noun.
+    ("мақ мек", _NEG["м"], _STRONG, False, "", 4), ("бақ бек", _NEG["б"], _STRONG, False, "", 4),
+    ("пақ пек", _NEG["п"], _STRONG, False, "", 4),
+    # Present: he, I, we.
+    ("ады еді", _CONSONANTS, _STRONG, True, "", 2), ("йды йді ймын ймін ймыз йміз", _VOWELS, _STRONG, True, "", 3),
+    ("амын емін амыз еміз", _CONSONANTS, _WEAK, True, "", 2),
+    # Past.
+    ("ды ді дым дім", _VOWELS, _STRONG, True, "", 3), ("ды ді", _VOICED, _ACC, True, "", 2),
+    ("ты ті", _VOICELESS, _ACC, True, "", 2),
+    # Conditional, 3rd-person imperative, a passive's gerund, the verbal noun.
+    ("са се", _VOWELS, _STRONG, True, "", 3), ("са се", _CONSONANTS, _WEAK, True, "", 2),
+    ("сын сін ып іп", _CONSONANTS, _VOICE, True, "", 2), ("у", _VOWELS | _CONSONANTS, _MARKED, False, "", 3),
+) for ending in endings.split()])  # fmt: skip
+
+
+def _strip_passive(root: str) -> str | None:
+    """Return the root without a passive -ыл/-іл (-л, -н after а/е; -ын/-ін after л), or None."""
+    if root in _VERB_ROOTS or len(root) < 4:
+        return None
+    if root[-2] in _YI and (root[-1] == "л" and root[-3] in _PASSIVE_YL or root[-1] == "н" and root[-3] == "л"):
+        shorter = root[:-2]  # бекіт-іл, жой-ыл (not ауыл); ал-ын, бөл-ін
+    elif root[-1] in "лн" and root[-2] in "ае":
+        shorter = root[:-1]  # қара-л, жарияла-н
+    else:
+        return None
+    return shorter if len(shorter) >= 3 or shorter in _VERB_ROOTS else None
+
+
+def _verbal(root: str) -> bool:
+    """Tell whether a root with no passive or negation still looks like a verb's: causative or -т."""
+    # жүргіз, келтір (not негіз read as не-гіз); бекіт, өзгерт (not депут-ат-ы-н, комит-ет-і-н: т after у or и)
+    causative = len(root) >= 5 and root.endswith(_CAUSATIVE)
+    return causative or len(root) >= 4 and root[-1] == "т" and root[-2] in "аәеоөұүыірл"
+
+
+def _reads_as_past(base: str) -> bool:
+    """Tell whether -ады/-еді is better read as a stem in -а/-е plus the past -ды: қолда-ды, not қолд-ады."""
+    last = base[-1]
+    if last == "д" or (last in _NEG and base[-2] in _NEG[last]):
+        return True  # no root ends in д (айқында-ды); a negation (талқыла-ма-ды, бекіт-пе-ді)
+    if last == "т":
+        return base[-2] not in _VOWELS and base[-2] not in "рлй"  # сақ-та-ды, рет-те-ді; бекіт-еді, айт-ады
+    if last == "л":
+        return base not in _VERB_ROOTS and _strip_passive(base) is None  # жария-ла-ды; қара-л-ады, бол-ады
+    # A one-syllable root in a consonant is rarer than a two-syllable one in -а: қара-ды, жаса-ды, сұра-ды
+    return base not in _VERB_ROOTS and sum(letter in _VOWELS for letter in base) == 1
+
+
+def _verb_lemma(base: str, mode: int) -> str | None:
+    """Return the verbal noun of a verb stem (voice and negation removed), or None if it is not one."""
+    root, passive = base, False
+    # A negation -ма/-ба/-па (-ме/-бе/-пе), chosen by the letter before it like the accusative -ны/-ды/-ты.
+    negated = mode != _VOICE and len(root) >= 4 and root[-1] in "ае" and root[-2] in _NEG and root[-3] in _NEG[root[-2]]
+    if negated:
+        root = root[:-2]
+    for _ in range(2):  # пайдалан-ыл: a -лан verb and its passive
+        if not (shorter := _strip_passive(root)):
+            break
+        root, passive = shorter, True
+    known = root in _VERB_ROOTS
+    marked = negated or passive
+    evidence = (True, marked or known or _verbal(root), marked or known, passive or known, marked)[mode]
+    if not evidence or (len(root) < 3 and not known):
+        return None
+    if root[-1] == "й":
+        return root[:-1] + "ю"  # жой -> жою
+    return (root[:-1] if root[-1] in _YI else root) + "у"  # қамты -> қамту, бекіт -> бекіту
+
+
+def _verb(word: str, exceptions: dict[str, str], whole: bool) -> str | None:
+    """Return the verbal noun the word is a form of, or None; finite forms are only looked for in a whole word."""
+    for noun in (word[:-2], word[:-1]):  # an accusative or possessive reading: жағдай-ды, мемлекет-ті, диоксид-і
+        if noun in _NOT_VERBS or _is_known(noun, exceptions):
+            return None
+    for ending, after, mode, whole_only, restore, min_base in _VERB_RULES.get(word[-1], ()):
+        if (whole_only and not whole) or not word.endswith(ending) or len(word) - len(ending) < min_base:
+            continue
+        base = word[: -len(ending)] + restore
+        if ending in ("ады", "еді") and _reads_as_past(base):
+            continue  # the past -ды after a vowel takes it
+        if base[-1] in after and (lemma := _verb_lemma(base, mode)):
+            return lemma
+    return None
+
+
+def _stem_once(word: str, exceptions: dict[str, str]) -> tuple[str, bool]:
+    """Run every slot once over the word; an exception or a verb form reached on the way ends the stemming."""
     for step in _STEPS:
         shorter = step(word, exceptions)
         if shorter != word:
             word = shorter
             if word in exceptions:
-                return exceptions[word]
-    return _devoice(word)
+                return exceptions[word], True
+            if lemma := _verb(word, exceptions, whole=False):
+                return lemma, True  # a participle or verbal noun under a noun ending: бекітілген-дер, бекітілу-і
+    return _devoice(word), False
 
 
 def stem(word: str) -> str:
@@ -260,11 +387,13 @@ def stem(word: str) -> str:
     if len(word) < 3 or not _CYRILLIC.issuperset(word):
         return word
     exceptions = _exceptions()
+    if word not in exceptions and (lemma := _verb(word, exceptions, whole=True)):
+        return lemma
     for _ in range(_MAX_PASSES):
         if word in exceptions:
             return exceptions[word]
-        shorter = _stem_once(word, exceptions)
-        if shorter == word:
-            break
+        shorter, done = _stem_once(word, exceptions)
+        if done or shorter == word:
+            return shorter
         word = shorter
     return word

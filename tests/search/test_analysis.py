@@ -61,10 +61,10 @@ def test_gold_groups_do_not_share_stems():
             assert seen.setdefault(one, group) == group, f"{one!r} is the stem of {group!r} and {seen[one]!r}"
 
 
-# Forms the stemmer gets right on the held-out list (data/kk_heldout.tsv), as measured when the list was written
-# and the stemmer left as it was: a change may raise these, never lower them. Verb forms are what the stemmer was
-# not built for (it strips noun endings only), so their low score is the honest measure of that gap.
-HELDOUT_FLOOR = {"nouns": 98, "verbs": 16}
+# Forms the stemmer gets right on the held-out list (data/kk_heldout.tsv), as last measured: a change may raise
+# these, never lower them. Verbs were 16/36 while the stemmer stripped noun endings only; its verb rules, tuned on
+# data/kk_verbs_gold.tsv (test_kk_verbs.py) and never on this list, brought them to 36/36.
+HELDOUT_FLOOR = {"nouns": 98, "verbs": 36}
 
 
 def read_heldout() -> list[tuple[str, str, str]]:
