@@ -19,6 +19,9 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 # Keyboards without a Kazakh layout make people type Latin i for і inside Cyrillic words ("бiрақ").
 _LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])[iI]|[iI](?=[\u0400-\u04ff])")
 _WORD = re.compile(r"\w+")
+# What a comment quotes (the draft, often in its other language) and its links are not the author's own words.
+_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|\"[^\"]*\"")
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 _identifier: LanguageIdentifier | None = None
 _identifier_lock = threading.Lock()
@@ -54,13 +57,29 @@ def _kazakh_letter_words(text: str) -> int:
     return sum(1 for word in _WORD.findall(text) if not KAZAKH_ONLY_LETTERS.isdisjoint(word))
 
 
+def _letters(text: str) -> int:
+    return sum(char.isalpha() for char in text)
+
+
+def _own_words(text: str) -> str:
+    """Return the text without its links and quotations, unless that leaves too little to go by."""
+    unlinked = _LINK.sub(" ", text)
+    unquoted = _QUOTED.sub(" ", unlinked)
+    # "«…» — согласен" is still the author's Russian, but a comment that is all quote is judged by the quote.
+    for candidate in (unquoted, unlinked):
+        if _letters(candidate) >= MIN_LETTERS:
+            return candidate
+    return text
+
+
 def detect_language(text: str) -> str:
     """Return "kk", "ru" or "en" for a comment's text; Kazakh when the text gives no clue."""
+    text = _own_words(text)
     text = _LATIN_I_IN_CYRILLIC.sub(lambda match: "і" if match.group() == "i" else "І", text)
     if not _CYRILLIC.search(text) and not _LATIN.search(text):
         # Emoji, digits, punctuation or another script only: none of our languages can be told apart.
         return DEFAULT_LANGUAGE
-    if sum(char.isalpha() for char in text) < MIN_LETTERS:
+    if _letters(text) < MIN_LETTERS:
         return _by_alphabet(text)
     lang, confidence = _get_identifier().classify(text)
     if confidence < MIN_CONFIDENCE:

@@ -16,9 +16,21 @@ PARSE_MESSAGES = {
     ),
 }
 
+# One whole sentence per pair (the text's language, the chosen one): the names decline differently in each place.
+WRONG_LANGUAGE_MESSAGES = {
+    ("ru", "kk"): _l("The text looks Russian, but Kazakh was chosen: choose Russian or upload the Kazakh text."),
+    ("en", "kk"): _l("The text looks English, but Kazakh was chosen: choose English or upload the Kazakh text."),
+    ("kk", "ru"): _l("The text looks Kazakh, but Russian was chosen: choose Kazakh or upload the Russian text."),
+    ("en", "ru"): _l("The text looks English, but Russian was chosen: choose English or upload the Russian text."),
+    ("kk", "en"): _l("The text looks Kazakh, but English was chosen: choose Kazakh or upload the English text."),
+    ("ru", "en"): _l("The text looks Russian, but English was chosen: choose Russian or upload the English text."),
+}
+
 
 def parse_error_message(error: ParseError) -> str:
     """Translate a parser error code into a sentence for the editor."""
+    if error.code == "wrong_language":
+        return str(WRONG_LANGUAGE_MESSAGES[error.params["detected"], error.params["chosen"]])
     template = PARSE_MESSAGES.get(error.code, _l("The text could not be read."))
     params = dict(error.params)
     if "limit" in params:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.laws.language import check_language
 from app.laws.models import Section
 from app.laws.parser import ParsedLaw, parse_law
 from app.laws.services import LawError
@@ -68,6 +69,8 @@ def describe_key(key: str) -> str:
 
 def parse_text(text: str, lang: str) -> tuple[ParsedLaw, list[FlatNode]]:
     """Parse a law's text and flatten it; ParseError and LawError carry what went wrong."""
+    # Before parsing: a text in another language would otherwise be refused as having no chapters or articles.
+    check_language(text, lang)
     parsed = parse_law(text, lang)
     return parsed, flatten(parsed)
 
