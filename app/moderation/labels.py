@@ -1,4 +1,4 @@
-"""Translated names of screening hints and moderation actions."""
+"""Translated names of screening hints, queue orders and moderation actions."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -8,6 +8,15 @@ HINT_LABELS = {
     "iin": _l("an IIN"),
     "phone": _l("a phone number"),
     "email": _l("an e-mail address"),
+    "passport": _l("a passport number"),
+    "id_card": _l("an identity card number"),
+    "bank_card": _l("a bank card number"),
+}
+SORT_LABELS = {
+    "oldest": _l("Oldest first"),
+    "newest": _l("Newest first"),
+    "largest": _l("Largest group first"),
+    "flags": _l("Most flagged first"),
 }
 ACTION_LABELS = {
     "approve": _l("Approved"),
@@ -28,7 +37,8 @@ REASON_DESCRIPTIONS = {
     "offensive": _l("Insults, obscenities, threats or hatred towards a person or a group."),
     "off_topic": _l("Not about this draft law or the part of it the comment is attached to."),
     "personal_data": _l(
-        "Someone's IIN, phone number, address or e-mail. Where possible the comment is published with these masked."
+        "Someone's IIN, passport, identity card or bank card number, phone number, address or e-mail. Where possible "
+        "the comment is published with these masked."
     ),
     "duplicate": _l("The same text as another comment by the same author on the same part of the draft."),
     "other": _l("Any other breach of the law of the Republic of Kazakhstan; the moderator explains it in a note."),
