@@ -7,11 +7,12 @@ def init_app(app: Flask) -> None:
     """Connect moderation to the comment signals and give templates its labels."""
     from app.comments.labels import FLAG_LABELS, label
     from app.moderation import receivers
-    from app.moderation.labels import ACTION_LABELS, HINT_LABELS
+    from app.moderation.labels import ACTION_LABELS, HINT_LABELS, SORT_LABELS
 
     receivers.connect()
     app.jinja_env.filters.update(
         hint_label=lambda code: label(HINT_LABELS, code),
         action_label=lambda code: label(ACTION_LABELS, code),
         flag_label=lambda code: label(FLAG_LABELS, code),
+        sort_label=lambda code: label(SORT_LABELS, code),
     )

@@ -1,7 +1,9 @@
-"""The workspace's campaigns: groups of near-identical comments, decided in bulk or taken apart."""
+"""The workspace's groups: campaigns and similar comments decided in bulk or taken apart, and the pending queue
+cleared a group at a time."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -10,11 +12,13 @@ from app.comments.models import Comment, CommentState
 from app.extensions import db
 from app.forms import BaseForm
 from app.moderation.campaigns import BURST_WINDOW, densest, take_out
-from app.moderation.decisions import campaign_revisions, decide_campaign
+from app.moderation.decisions import campaign_revisions, decide_campaign, decide_many
 from app.moderation.errors import CampaignChangedError, ModerationError
-from app.moderation.forms import CampaignDecisionForm
+from app.moderation.filters import law_choices, read_filters
+from app.moderation.forms import CampaignDecisionForm, DecisionForm
+from app.moderation.groups import MAX_PER_DECISION, pending_groups
 from app.moderation.models import Campaign, CommentFingerprint
-from app.moderation.workspace import _back, _bulk_answer, bp
+from app.moderation.workspace import _back, _bulk_answer, _selection, bp
 from app.web import commit_or_flash
 
 
@@ -148,4 +152,61 @@ def decide_group(campaign_id: int):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(_back(url_for("moderation.campaigns")))
+    return _bulk_answer(result)
+
+
+# What a whole group of pending comments can be given at once; hiding and restoring concern published comments.
+GROUP_DECISIONS = ("approve", "reject", "publish_masked")
+
+
+@bp.get("/pending/groups")
+def pending_in_groups():
+    """The pending comments gathered in groups (similar comments, identical screening hints), the largest first."""
+    return _render_pending_groups()
+
+
+def _render_pending_groups(status: int = 200):
+    """The grouped pending queue, each group's form carrying the version of every member as shown."""
+    filters = read_filters({"law": request.args.get("law", "")}, "pending")
+    found = pending_groups(filters.law.id if filters.law else None)
+    campaign_ids = [group.campaign_id for group in found.groups if group.kind == "campaign"]
+    return render_template(
+        "moderation/groups.html",
+        found=found,
+        filters=filters,
+        laws=law_choices(),
+        revisions=campaign_revisions(campaign_ids),
+        max_per_decision=MAX_PER_DECISION,
+        # One form object serves every group (a campaign's adds its revision): a refused form's reason would show
+        # in all of them.
+        form=DecisionForm(formdata=None),
+    ), status
+
+
+@bp.post("/pending/groups/decide")
+def decide_pending_group():
+    """Approve or reject every comment of a group as shown; nothing is decided if one of them changed meanwhile."""
+    form = DecisionForm()
+    seen = _selection()
+    if not form.validate_on_submit() or seen is None or form.action.data not in GROUP_DECISIONS:
+        abort(400)
+    if not seen:
+        flash(_("This group has no comment left to decide."), "error")
+        return redirect(_back(url_for("moderation.pending_in_groups")))
+    result = decide_many(
+        seen, actor=current_user, action=form.action.data, reason=form.reason.data or None, note=form.note.data
+    )
+    if result.changed:
+        db.session.rollback()
+        flash(
+            ngettext(
+                "%(num)d comment of this group changed since you opened the page. Nothing was decided: "
+                "look at the group again.",
+                "%(num)d comments of this group changed since you opened the page. Nothing was decided: "
+                "look at the group again.",
+                len(result.changed),
+            ),
+            "error",
+        )
+        return _render_pending_groups(status=409)
     return _bulk_answer(result)

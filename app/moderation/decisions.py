@@ -26,7 +26,14 @@ from app.moderation.models import Campaign, CommentFingerprint
 
 logger = logging.getLogger(__name__)
 
-DECISIONS = ("approve", "reject", "hide", "restore", "publish_masked")
+ALREADY_PUBLISHED = _l(
+    "This comment is already published. To keep it published and close its flags, "
+    "choose “Keep published, dismiss flags”."
+)
+
+DECISIONS = ("approve", "reject", "hide", "restore", "publish_masked", "dismiss_flags")
+# The audit names a decision by what happened: "flags dismissed", not the button's verb.
+AUDITED_AS = {"dismiss_flags": "flags_dismissed"}
 
 
 def _resolve_flags(comment: Comment) -> int:
@@ -34,6 +41,23 @@ def _resolve_flags(comment: Comment) -> int:
         update(Flag).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None)).values(resolved_at=utcnow())
     )
     return result.rowcount or 0
+
+
+def _dismiss_flags(comment: Comment) -> None:
+    """Keep a flagged comment published and close its flags; one the flags sent back to review is published again."""
+    has_open = db.session.scalar(
+        select(Flag.id).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None)).limit(1)
+    )
+    if comment.state == CommentState.PENDING and has_open is None:
+        raise ModerationError(_l("This comment waits for a decision: approve or reject it."), status=409)
+    if comment.state not in (CommentState.APPROVED, CommentState.PENDING):
+        raise ModerationError(_l("Only the flags on a published comment can be dismissed."), status=409)
+    if has_open is None:
+        raise ModerationError(_l("This comment has no open flags: they were already dealt with."), status=409)
+    if comment.state == CommentState.PENDING:
+        # Comments are flagged only while published: this one was, until the flags sent it back to review.
+        approve_comment(comment)
+    _resolve_flags(comment)
 
 
 def decide(
@@ -59,10 +83,16 @@ def decide(
     before = comment.state
     note = (note or "").strip() or None
     if action == "approve":
+        if before == CommentState.APPROVED:
+            # Approving from the flagged queue: say what to do instead of blaming a colleague who did nothing.
+            raise ModerationError(ALREADY_PUBLISHED, status=409)
         if before != CommentState.PENDING:
             raise ModerationError(_l("This comment was already decided by someone else."), status=409)
         approve_comment(comment)
         _resolve_flags(comment)
+    elif action == "dismiss_flags":
+        reason = None  # nothing is held against the comment: a reason picked by mistake is not recorded
+        _dismiss_flags(comment)
     elif action == "publish_masked":
         if before != CommentState.PENDING:
             raise ModerationError(_l("This comment was already decided by someone else."), status=409)
@@ -95,8 +125,8 @@ def decide(
         comment.state = CommentState.PENDING  # approve_comment publishes from pending
         approve_comment(comment)
         comment.rejection_reason = comment.rejection_note = None
-    audit(actor, action, comment, reason=reason, note=note, state_before=before, state_after=comment.state,
-          bulk_id=bulk_id)  # fmt: skip
+    audit(actor, AUDITED_AS.get(action, action), comment, reason=reason, note=note, state_before=before,
+          state_after=comment.state, bulk_id=bulk_id)  # fmt: skip
     db.session.flush()
     logger.info("Moderator %s: %s comment %s (%s → %s)", actor.id, action, comment.id, before, comment.state)
     return comment

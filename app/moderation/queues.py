@@ -1,20 +1,14 @@
-"""What the workspace queues load: comments with their joins, the hint filters, and what is shown next to each."""
+"""What the workspace queues load: comments with their joins, and what is shown next to each."""
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.comments.models import Comment
+from app.comments.rendering import render_comment
 from app.extensions import db
 from app.moderation.flags import flag_reports
 from app.moderation.models import Campaign, CommentFingerprint, CommentScreening
-
-HINT_COLUMNS = {
-    "links": CommentScreening.links >= 2,
-    "profanity": CommentScreening.profanity.is_(True),
-    "iin": CommentScreening.iin.is_(True),
-    "phone": CommentScreening.phone.is_(True),
-    "email": CommentScreening.email.is_(True),
-}
 
 
 def item_context(comments: list[Comment], *, resolved_flags: bool = False) -> dict:
@@ -46,11 +40,23 @@ def item_context(comments: list[Comment], *, resolved_flags: bool = False) -> di
             for comment_id, reports in flaggers.items()
         }
     return {
+        "originals": originals(comments),
         "screenings": screenings,
         "campaigns": campaigns,
         "records": records,
         "flag_counts": flags,
         "flaggers": flaggers,
+    }
+
+
+def originals(comments: list[Comment]) -> dict[int, Markup]:
+    """What the authors of masked comments wrote, rendered as their public text is, for moderators' eyes only."""
+    # body_html holds the masked text; the original goes through the same renderer and sanitizer (render_comment
+    # returns allow-listed HTML), here at read time only for the few comments published masked.
+    return {
+        c.id: Markup(render_comment(c.original_body))  # noqa: S704  # nosec B704
+        for c in comments
+        if c.masked_at and c.original_body
     }
 
 

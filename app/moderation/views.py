@@ -4,27 +4,30 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
-from app.comments.models import Comment, CommentState, Flag
+from app.comments.models import Comment
+from app.comments.proposals import load_subtree
 from app.extensions import db
-from app.laws.models import Law
+from app.i18n import current_lang
+from app.laws.reading import build_tree, text_language
 from app.moderation.appeals import decide_appeal
 from app.moderation.decisions import decide, decide_many
 from app.moderation.errors import CommentChangedError, ModerationError
+from app.moderation.filters import QUEUES, QueueFilters, choices, law_choices, next_item, ordered, read_filters
 from app.moderation.forms import AppealDecisionForm, DecisionForm, ItemDecisionForm, SuspendForm
-from app.moderation.models import ACTIONS, Appeal, CommentScreening, ModerationAction
-from app.moderation.queues import HINT_COLUMNS, item_context, queue_query
+from app.moderation.models import ACTIONS, Appeal, ModerationAction
+from app.moderation.queues import item_context, queue_query
 from app.moderation.suspensions import suspend, suspension_refusal, unsuspend
-from app.moderation.workspace import _back, _bulk_answer, bp
+from app.moderation.workspace import _back, _bulk_answer, _selection, bp
 from app.web import commit_or_flash, request_page
 
 
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 11 and int(raw) < 2**31 else None
 
 
 @bp.get("/")
@@ -35,62 +38,35 @@ def index():
 
 @bp.get("/pending")
 def pending():
-    """Comments waiting for a decision, oldest first, with filters."""
-    query = select(Comment).where(Comment.state == CommentState.PENDING)
-    filters = {key: request.args.get(key, "") for key in ("law", "section", "lang", "hint")}
-    if filters["law"]:
-        query = query.join(Law, Law.id == Comment.law_id).where(Law.slug == filters["law"])
-    if (section_id := _int_arg("section")) is not None:
-        query = query.where(Comment.section_id == section_id)
-    if filters["lang"] in ("kk", "ru", "en"):
-        query = query.where(Comment.lang == filters["lang"])
-    if filters["hint"] in HINT_COLUMNS:
-        query = query.join(CommentScreening, CommentScreening.comment_id == Comment.id).where(
-            HINT_COLUMNS[filters["hint"]]
-        )
-    query = queue_query(query.order_by(Comment.created_at, Comment.id))
-    pagination = db.paginate(
-        query, page=request_page(), per_page=current_app.config["MODERATION_PER_PAGE"], error_out=False
-    )
-    laws = db.session.execute(select(Law.slug, Law.title_kk, Law.title_ru, Law.title_en).order_by(Law.slug)).all()
-    return render_template(
-        "moderation/queue.html",
-        queue_name="pending",
-        pagination=pagination,
-        comments=pagination.items,
-        filters=filters,
-        laws=laws,
-        form=DecisionForm(),
-        **item_context(pagination.items),
-    )
+    """Comments waiting for a decision, filtered and ordered as the moderator chose (oldest first by default)."""
+    return _render_queue("pending")
 
 
 @bp.get("/flagged")
 def flagged():
-    """Comments with open flags, most-flagged first."""
-    counts = (
-        select(Flag.comment_id, func.count(func.distinct(Flag.user_id)).label("n"))
-        .where(Flag.resolved_at.is_(None))
-        .group_by(Flag.comment_id)
-        .subquery()
-    )
-    query = queue_query(
-        select(Comment)
-        .join(counts, counts.c.comment_id == Comment.id)
-        .where(Comment.state.in_([CommentState.APPROVED, CommentState.PENDING]))
-        .order_by(counts.c.n.desc(), Comment.id)
-    )
+    """Comments with open flags, filtered and ordered as the moderator chose (most flagged first by default)."""
+    return _render_queue("flagged")
+
+
+def _render_queue(name: str):
+    """A queue page: one page of its comments under the filters, the filters kept in every link."""
+    filters = read_filters(request.args, name)
     pagination = db.paginate(
-        query, page=request_page(), per_page=current_app.config["MODERATION_PER_PAGE"], error_out=False
+        queue_query(ordered(filters)),
+        page=request_page(),
+        per_page=current_app.config["MODERATION_PER_PAGE"],
+        error_out=False,
     )
     return render_template(
         "moderation/queue.html",
-        queue_name="flagged",
+        queue_name=name,
         pagination=pagination,
         comments=pagination.items,
-        filters={},
-        laws=[],
+        filters=filters,
+        laws=law_choices(),
+        choices=choices(name),
         form=DecisionForm(),
+        item_args=filters.item_args(),
         **item_context(pagination.items),
     )
 
@@ -114,8 +90,14 @@ def appeals():
 
 @bp.get("/comments/<int:comment_id>")
 def item(comment_id: int):
-    """One comment with its full context: the section, the thread, the author's record, screening and history."""
+    """One comment with its full context: the unit's text, the thread, the author's record, screening and history."""
     return _render_item(comment_id)
+
+
+def _queue_filters() -> QueueFilters | None:
+    """The queue and filters an item page was opened from, carried in its query string."""
+    queue = request.args.get("queue", "")
+    return read_filters(request.args, queue) if queue in QUEUES else None
 
 
 def _render_item(comment_id: int, form: ItemDecisionForm | None = None, status: int = 200):
@@ -129,26 +111,41 @@ def _render_item(comment_id: int, form: ItemDecisionForm | None = None, status: 
         .options(joinedload(ModerationAction.actor))
         .order_by(ModerationAction.id)
     ).all()
+    filters = _queue_filters()
+    context = item_context([comment], resolved_flags=True)
+    open_flags = context["flag_counts"].get(comment.id, 0)
     return render_template(
         "moderation/item.html",
         comment=comment,
         history=history,
+        unit_tree=build_tree(load_subtree(comment.section)),
+        text_lang=text_language(comment.section.version, current_lang()),
+        open_flags=open_flags,
+        filters=filters,
+        item_args=filters.item_args() if filters else {},
         form=form or ItemDecisionForm(formdata=None),
         suspend_form=SuspendForm(formdata=None),
         suspension_refusal=suspension_refusal(current_user, comment.author, lifting=comment.author.is_suspended),
-        **item_context([comment], resolved_flags=True),
+        **context,
     ), status
+
+
+# Where a decision made on an item page opened from no queue leads: to the queue the comment left.
+_QUEUE_LEFT = dict.fromkeys(("approve", "reject", "publish_masked"), "pending") | dict.fromkeys(
+    ("dismiss_flags", "hide"), "flagged"
+)
 
 
 @bp.post("/comments/<int:comment_id>/decide")
 def decide_one(comment_id: int):
-    """Approve, reject, hide, restore or publish-masked one comment."""
+    """Decide one comment, then open the next one of the queue it was opened from."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         abort(404)
     form = ItemDecisionForm()
     if not form.validate_on_submit():
         abort(400)
+    filters = _queue_filters()
     try:
         decide(comment, actor=current_user, action=form.action.data, seen_version=form.version.data,
                reason=form.reason.data or None, note=form.note.data)  # fmt: skip
@@ -160,21 +157,22 @@ def decide_one(comment_id: int):
     except ModerationError as error:
         db.session.rollback()
         flash(str(error), "error")
-    else:
-        db.session.commit()
+        return redirect(url_for("moderation.item", comment_id=comment_id, **(filters.item_args() if filters else {})))
+    db.session.commit()
+    if filters is None and form.action.data in _QUEUE_LEFT:
+        filters = read_filters({}, _QUEUE_LEFT[form.action.data])
+    if filters is None:
         flash(_("Decision recorded."), "success")
-    return redirect(_back(url_for("moderation.pending")))
-
-
-def _selection() -> dict[int, int] | None:
-    """The ticked comments as {id: version read}, from "id:version" values; None if one is malformed."""
-    seen = {}
-    for raw in request.form.getlist("ids"):
-        comment_id, _sep, version = raw.partition(":")
-        if not (comment_id.isdigit() and version.isdigit() and int(comment_id) < 2**31 and int(version) < 2**31):
-            return None
-        seen[int(comment_id)] = int(version)
-    return seen
+        return redirect(_back(url_for("moderation.pending")))
+    following = next_item(filters, comment, current_user.id)
+    if following is not None:
+        flash(_("Decision recorded. Here is the next comment in the queue."), "success")
+        return redirect(url_for("moderation.item", comment_id=following, **filters.item_args()))
+    if filters.args():
+        flash(_("Decision recorded. No other comment in this queue matches your filters."), "success")
+    else:
+        flash(_("Decision recorded. The queue is empty."), "success")
+    return redirect(url_for(f"moderation.{filters.queue}", **filters.args()))
 
 
 @bp.post("/bulk")
@@ -217,9 +215,10 @@ def _recheck(seen: dict[int, int], changed: list[int], form: DecisionForm):
         changed=set(changed),
         pagination=None,
         comments=comments,
-        filters={},
+        filters=read_filters({}, "pending"),
         laws=[],
         form=form,
+        item_args={},
         **item_context(comments),
     ), 409
 

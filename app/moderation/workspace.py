@@ -37,3 +37,15 @@ def _bulk_answer(result):
     for reason in sorted(set(result.skipped.values()))[:3]:
         flash(reason, "error")
     return redirect(_back(url_for("moderation.pending")))
+
+
+def _selection() -> dict[int, int] | None:
+    """The ticked comments as {id: version read}, from "id:version" values; None if one is malformed."""
+    seen = {}
+    for raw in request.form.getlist("ids"):
+        comment_id, _sep, version = raw.partition(":")
+        # isdecimal and a short length, as int() refuses "²" and numbers of thousands of digits.
+        if not all(part.isdecimal() and len(part) < 11 and int(part) < 2**31 for part in (comment_id, version)):
+            return None
+        seen[int(comment_id)] = int(version)
+    return seen
