@@ -25,6 +25,7 @@ WORKSPACE_GETS = [
     "/en/moderation/campaigns",
     "/en/moderation/audit",
     "/en/moderation/comments/{comment}",
+    "/en/moderation/pending/groups",
 ]
 WORKSPACE_POSTS = [
     "/en/moderation/comments/{comment}/decide",
@@ -33,6 +34,7 @@ WORKSPACE_POSTS = [
     "/en/moderation/users/{author}/suspend",
     "/en/moderation/users/{author}/unsuspend",
     "/en/moderation/appeals/1/decide",
+    "/en/moderation/pending/groups/decide",
 ]
 # What a moderator or admin gets for each, with an empty form where it is a POST.
 STAFF_ANSWERS = {
@@ -44,6 +46,7 @@ STAFF_ANSWERS = {
     "/en/moderation/users/{author}/suspend": 302,  # back to the queue, told to give a reason; nobody suspended
     "/en/moderation/users/{author}/unsuspend": 302,  # back to the queue, told the author is not suspended
     "/en/moderation/appeals/1/decide": 404,  # there is no appeal
+    "/en/moderation/pending/groups/decide": 400,  # no action: not a decision
 }
 
 
