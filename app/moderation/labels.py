@@ -12,6 +12,10 @@ HINT_LABELS = {
     "id_card": _l("an identity card number"),
     "bank_card": _l("a bank card number"),
 }
+ACCOUNT_STATE_LABELS = {
+    "active": _l("Account active"),
+    "suspended": _l("Account suspended"),
+}
 SORT_LABELS = {
     "oldest": _l("Oldest first"),
     "newest": _l("Newest first"),

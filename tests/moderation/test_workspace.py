@@ -348,3 +348,18 @@ def test_pending_queue_queries_do_not_grow(client, as_moderator, article, count_
         response = client.get("/en/moderation/pending")
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("lang", "before", "after"), [("ru", "Ожидает модерации", "Отклонён"), ("en", "Awaiting moderation", "Rejected")]
+)
+def test_the_audit_log_names_states_in_the_page_language(
+    client, as_moderator, article, create_comment, lang, before, after
+):
+    comment = create_comment(article, state="pending")
+    client.post(
+        f"/en/moderation/comments/{comment.id}/decide",
+        data={"action": "reject", "reason": "spam", "version": comment.version},
+    )
+    html = client.get(f"/{lang}/moderation/audit").get_data(as_text=True)
+    assert f"{before} → {after}" in html and "pending → rejected" not in html
