@@ -84,6 +84,9 @@ class Config:
     # Flask-Babel resolves relative paths against app/, so give it the absolute one.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     DISPLAY_TIMEZONE = "Asia/Almaty"
+    # The languages a text (a draft, a title) is looked for in, per reader's language, when it lacks their own:
+    # drafts are published in Kazakh and Russian, and English readers mostly read Russian better than Kazakh.
+    CONTENT_FALLBACK = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
 
     # Requests for any other Host header are refused with a 400; in production list the real host names.
     TRUSTED_HOSTS = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()] or None

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
@@ -40,10 +40,15 @@ def current_lang() -> str:
     return g.get("lang") or str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
 
 
+CONTENT_LANGUAGES = ("kk", "ru", "en")
+
+
 def fallback_order(lang: str) -> tuple[str, ...]:
-    """Languages to try for content: the reader's own, then Kazakh, Russian, English."""
-    order = [lang] + [code for code in ("kk", "ru", "en") if code != lang]
-    return tuple(order)
+    """Languages to try for content: the reader's own, then those of config CONTENT_FALLBACK, then the rest."""
+    configured = current_app.config.get("CONTENT_FALLBACK", {}) if has_app_context() else {}
+    # The reader's own language always comes first, and no language is ever left out, whatever the setting says.
+    order = [lang, *configured.get(lang, ()), *CONTENT_LANGUAGES]
+    return tuple(code for n, code in enumerate(order) if code in CONTENT_LANGUAGES and code not in order[:n])
 
 
 def localized(obj: Any, field: str, lang: str | None = None) -> tuple[str, str | None]:

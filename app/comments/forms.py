@@ -4,11 +4,13 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.comments.labels import FLAG_LABELS
+from app.comments.proposals import is_unchanged
 from app.comments.services import MAX_BODY, MAX_WORDING
 from app.forms import BaseForm
+from app.laws.models import Section
 
 STANCE_CHOICES = [
     SelectChoice("support", _l("I support it")),
@@ -29,7 +31,18 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-class CommentForm(BaseForm):
+class ProposalForm(BaseForm):
+    """A form with a proposed wording that starts as the section's text: one left as it was proposes nothing."""
+
+    # The section and its points (proposals.load_subtree), set by the view before validating.
+    unit: list[Section] | None = None
+
+    def validate_proposed_wording(self, field):
+        if self.stance.data == "amend" and self.unit and is_unchanged(self.unit, field.data):
+            raise ValidationError(_l("Change the text to propose new wording."))
+
+
+class CommentForm(ProposalForm):
     # Lengths are checked by the service too; here they give the form its maxlength and counter.
     stance = RadioField(_l("Your position"), choices=STANCE_CHOICES, validators=[InputRequired()])
     body = TextAreaField(_l("Your comment"), validators=[InputRequired(), Length(max=MAX_BODY)])
@@ -47,7 +60,7 @@ class ReplyForm(BaseForm):
     submit = SubmitField(_l("Reply"))
 
 
-class EditCommentForm(BaseForm):
+class EditCommentForm(ProposalForm):
     stance = RadioField(_l("Your position"), choices=STANCE_CHOICES, validators=[InputRequired()])
     body = TextAreaField(_l("Your comment"), validators=[InputRequired(), Length(max=MAX_BODY)])
     proposed_wording = TextAreaField(_l("Proposed wording"), validators=[Optional(), Length(max=MAX_WORDING)])
@@ -56,8 +69,8 @@ class EditCommentForm(BaseForm):
 
 
 class LanguageForm(BaseForm):
-    lang = SelectField(_l("Language of the comment"), choices=LANGUAGE_CHOICES[1:])
-    submit = SubmitField(_l("Change"))
+    lang = SelectField(_l("Language:"), choices=LANGUAGE_CHOICES[1:])
+    submit = SubmitField(_l("Change language"))
 
 
 class FlagForm(BaseForm):

@@ -3,7 +3,9 @@
 from sqlalchemy import select
 
 from app.comments.models import Comment
+from app.comments.services import MAX_WORDING
 from app.extensions import db
+from app.i18n import CONTENT_LANGUAGES, fallback_order
 from app.laws.diffs import word_diff
 from app.laws.models import Section
 
@@ -38,6 +40,31 @@ def full_text(subtree: list[Section], lang: str) -> str:
     return "\n".join(lines)
 
 
+def current_text(subtree: list[Section], lang: str) -> str:
+    """The section's text to start a proposed wording from: in this language, else the next by fallback_order."""
+    for code in fallback_order(lang):
+        text = full_text(subtree, code)
+        if text:
+            return text
+    return ""
+
+
+def starting_wording(subtree: list[Section], lang: str) -> str:
+    """What the proposed-wording box starts with: the section's current text, unless it is too long to propose."""
+    text = current_text(subtree, lang)
+    return text if len(text) <= MAX_WORDING else ""
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def is_unchanged(subtree: list[Section], wording: str | None) -> bool:
+    """Whether a proposed wording is the section's text as it stands (in any language), spacing aside."""
+    words = _words(wording or "")
+    return bool(words) and any(words == _words(full_text(subtree, code)) for code in CONTENT_LANGUAGES)
+
+
 def proposal_differ(subtree: list[Section], reader_lang: str):
     """Return a function giving the word diff of a comment's proposed wording against the section's text."""
     texts: dict[str, str] = {}
@@ -45,7 +72,7 @@ def proposal_differ(subtree: list[Section], reader_lang: str):
     def diff(comment: Comment, _section: Section | None = None) -> list[tuple[str, str]] | None:
         if not comment.proposed_wording:
             return None
-        for lang in (comment.lang, reader_lang, "kk", "ru", "en"):
+        for lang in (comment.lang, *fallback_order(reader_lang)):
             if lang not in texts:
                 texts[lang] = full_text(subtree, lang)
             if texts[lang]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
 from app.comments.models import Comment, CommentState, Vote
-from app.comments.proposals import load_subtree, proposal_differ
+from app.comments.proposals import load_subtree, proposal_differ, starting_wording
 from app.comments.services import (
     CommentError,
     check_can_comment,
@@ -126,6 +126,9 @@ def render_section_page(law: Law, section: Section, form, reply_form, failed_rep
     shown = [c.id for c in top] + [r.id for rs in replies.values() for r in rs]
     subtree = load_subtree(section)
     text_lang = section_text_lang(section)
+    if form.proposed_wording.data is None:
+        # A proposal is an edit of the text as it stands, so the box starts with it rather than empty.
+        form.proposed_wording.data = starting_wording(subtree, text_lang)
     context = {
         "law": law,
         "section": section,
@@ -190,6 +193,8 @@ def post(slug: str, section_id: int):
         parent = db.session.get(Comment, int(raw)) if raw.isdigit() and int(raw) < 2**31 else None
         if parent is None or not parent.is_public:
             abort(404)
+    if not is_reply:
+        form.unit = load_subtree(section)
     error = None
     if form.validate_on_submit():
         # Not commit_or_flash: the result picks the success message, the refusal's status goes with the page.
@@ -248,6 +253,9 @@ def edit(comment_id: int):
     if not comment.can_edit(current_user):
         abort(403)
     form = EditCommentForm(obj=comment)
+    form.unit = load_subtree(comment.section)
+    if form.proposed_wording.data is None:
+        form.proposed_wording.data = starting_wording(form.unit, comment.lang)
     if form.validate_on_submit():
         saved = commit_or_flash(
             lambda: edit_comment(
@@ -353,6 +361,5 @@ def mine():
         pagination=pagination,
         comments=pagination.items,
         replies=replies,
-        action_form=ActionForm(),
         language_form=LanguageForm(),
     )

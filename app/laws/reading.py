@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import fallback_order
 from app.laws.models import LawVersion, Section
 
 
@@ -30,10 +31,8 @@ def build_tree(sections: list[Section]) -> list[TreeNode]:
 
 
 def text_language(version: LawVersion, lang: str) -> str:
-    """Return the language to show a version's text in: the reader's, else the first available."""
-    if version.has_language(lang):
-        return lang
-    for code in ("kk", "ru", "en"):
+    """Return the language to show a version's text in: the reader's, else the first available by fallback_order."""
+    for code in fallback_order(lang):
         if version.has_language(code):
             return code
     return lang
