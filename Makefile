@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# `make run PORT=5001` serves on another port; links in e-mails follow it unless BASE_URL is set.
+PORT ?= 5000
 
-.PHONY: run test lint format translations update-translations install clean
+.PHONY: run test lint format translations update-translations install clean bench
 
 install: $(VENV)/.installed
 
@@ -17,12 +19,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: install
 	$(BIN)/flask translate compile
 
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	$(BIN)/flask search reindex
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+# Ctrl-C (or a SIGTERM) is how the server stops, not a failure: the trap turns it into a clean exit so make does not
+# report "Interrupt" or "Terminated", and the shell's own notice of the signal goes to /dev/null while the server's
+# output keeps the terminal (fd 3). A server that fails on its own still fails the target.
+	@trap 'exit 0' INT TERM; exec 3>&2 2>/dev/null; (exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT) 2>&3)
 
 # The PostgreSQL-only tests find a server themselves (pg_database_url in tests/conftest.py): TEST_DATABASE_URL, else
 # a throw-away database on 127.0.0.1:5432; with neither they are skipped and the summary says why.
@@ -42,6 +48,10 @@ lint: install
 format: install
 	$(BIN)/ruff format app tests bench config.py wsgi.py
 	$(BIN)/ruff check --fix app tests bench config.py wsgi.py
+
+# The public pages over HTTP (gunicorn, wrk if installed: apt-get install wrk), a few minutes; bench/http_pages.py.
+bench: install translations
+	$(BIN)/python bench/http_pages.py
 
 update-translations: install
 	$(BIN)/flask translate update

@@ -23,6 +23,8 @@ def create_app(config_class: type = Config) -> Flask:
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    # Alembic announces each of its plugins at INFO once imported: seven lines before every command's own output.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
     register_blueprints(app)

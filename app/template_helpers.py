@@ -1,10 +1,10 @@
 """Jinja filters and globals shared by every domain's templates."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.db import utcnow
@@ -79,28 +79,73 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """Format a UTC datetime in Asia/Almaty in the reader's language."""
-    return format_datetime(value, fmt) if value else ""
+# One date style per language on every page, e-mail and export, long enough to be unambiguous: the month in
+# words, the full year, a 24-hour clock. Kazakh and Russian are CLDR's "long" dates; English is CLDR's US order
+# ("November 27"), so it gets the day-first order used in Kazakhstan.
+DATE_PATTERNS = {"kk": "y 'ж'. d MMMM", "ru": "d MMMM y 'г'.", "en": "d MMMM y"}
+TIME_PATTERN = "HH:mm"
 
 
-def local_date(value: datetime | None, fmt: str = "medium") -> str:
-    return format_date(value, fmt) if value else ""
+def _date_pattern() -> str:
+    return DATE_PATTERNS.get(str(get_locale()), DATE_PATTERNS["en"])
+
+
+def local_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """Format a UTC datetime in the display time zone: "2026 ж. 27 қараша, 14:05", "27 ноября 2026 г., 14:05"."""
+    # `fmt` is ignored: templates may still pass "short" or "long", and every page shows the same style.
+    return format_datetime(value, f"{_date_pattern()}, {TIME_PATTERN}") if value else ""
+
+
+def local_date(value: date | datetime | None, fmt: str | None = None) -> str:
+    """Format a day (a UTC datetime is first moved to the display time zone): "27 ноября 2026 г."."""
+    return format_date(value, _date_pattern()) if value else ""
+
+
+# Babel's unit sizes (babel.dates.TIMEDELTA_UNITS), largest first.
+TIME_UNITS = (
+    ("year", 3600 * 24 * 365),
+    ("month", 3600 * 24 * 30),
+    ("week", 3600 * 24 * 7),
+    ("day", 3600 * 24),
+    ("hour", 3600),
+    ("minute", 60),
+    ("second", 1),
+)
+# A length of time inside a sentence ("ожидает уже 1 секунду", "ещё 21 день"). Babel's format_timedelta gives the
+# nominative ("1 секунда"), and Russian puts a duration in the accusative, so each unit is a plural string of its own.
+TIME_PHRASES = {
+    "year": lambda n: ngettext("%(num)d year", "%(num)d years", n),
+    "month": lambda n: ngettext("%(num)d month", "%(num)d months", n),
+    "week": lambda n: ngettext("%(num)d week", "%(num)d weeks", n),
+    "day": lambda n: ngettext("%(num)d day", "%(num)d days", n),
+    "hour": lambda n: ngettext("%(num)d hour", "%(num)d hours", n),
+    "minute": lambda n: ngettext("%(num)d minute", "%(num)d minutes", n),
+    "second": lambda n: ngettext("%(num)d second", "%(num)d seconds", n),
+}
+
+
+def _length_of_time(delta: timedelta) -> str:
+    """Say a length of time in its largest whole unit, rounded as Babel's format_timedelta rounds."""
+    seconds = abs(delta.total_seconds())
+    unit, size = next(((unit, size) for unit, size in TIME_UNITS if seconds >= size), TIME_UNITS[-1])
+    return TIME_PHRASES[unit](max(1, round(seconds / size)))
 
 
 def time_until(value: datetime | None) -> str:
-    """Say how long until a moment, in words ("3 days"); empty if it has passed."""
+    """Say how long until a moment, as a sentence takes it ("3 days", "1 минуту"); empty if it has passed."""
     if value is None:
         return ""
     delta = value - utcnow()
     if delta.total_seconds() <= 0:
         return ""
-    return format_timedelta(delta, threshold=1.0)
+    return _length_of_time(delta)
 
 
-def duration(value) -> str:
-    """Say how long a timedelta is, in words ("3 hours")."""
-    return format_timedelta(value, threshold=1.0) if value is not None else ""
+def duration(value: timedelta | None, standalone: bool = False) -> str:
+    """Say how long a timedelta is: inside a sentence ("ожидает 1 минуту"), or `standalone` ("1 минута")."""
+    if value is None:
+        return ""
+    return format_timedelta(value, threshold=1.0) if standalone else _length_of_time(value)
 
 
 def _current_url(changes: dict, lang: str | None = None) -> str:

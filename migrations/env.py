@@ -8,6 +8,8 @@ from flask import current_app
 
 config = context.config
 fileConfig(config.config_file_name)
+# fileConfig resets the level the app gave this logger; keep its "setup plugin" lines out of every run.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 logger = logging.getLogger("alembic.env")
 
 

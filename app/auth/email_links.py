@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_timedelta, lazy_ngettext
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +17,7 @@ from app.auth.services import AuthError, ThrottledError, normalize_email, set_pa
 from app.db import utcnow
 from app.extensions import db
 from app.mail import external_url, send_mail
+from app.template_helpers import duration
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def _read_token(purpose: str, token: str, max_age: int) -> dict:
 
 
 def _link_lifetime(seconds: int) -> str:
-    return format_timedelta(timedelta(seconds=max(seconds, 60)), threshold=1.0)
+    # As the sentence takes it: "Ссылка действует 1 неделю", not Babel's nominative "1 неделя".
+    return duration(timedelta(seconds=max(seconds, 60)))
 
 
 def send_confirmation_email(user: User) -> None:

@@ -36,6 +36,24 @@ def local_url(target: str | None) -> str | None:
     return target
 
 
+# Staff start where their work is, not on the public home page; an admin holds every role, so theirs comes first.
+WORKSPACES = {
+    "admin": "admin.index",
+    "moderator": "moderation.index",
+    "editor": "editor.index",
+    "mp": "parliament.index",
+}
+
+
+def landing_url(user) -> str:
+    """Return the page a user starts on after logging in: their role's workspace, or home."""
+    endpoint = WORKSPACES.get(user.role)
+    # A suspended staff member would only meet a 403 there.
+    if endpoint is None or not user.has_role(user.role):
+        return url_for("main.index")
+    return url_for(endpoint)
+
+
 def _flash_unconfirmed() -> None:
     link = Markup('<a href="{url}">{text}</a>').format(
         url=url_for("auth.resend_confirmation"), text=_("Send me a new confirmation link.")
@@ -122,10 +140,10 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with e-mail and password, then go back to a local `next` page or home."""
+    """Log in with e-mail and password, then go back to a local `next` page or to the user's workspace."""
     next_url = local_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("main.index"))
+        return redirect(next_url or landing_url(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -140,14 +158,14 @@ def login():
             flash(error.message, "error")
         else:
             # Staff are not logged in yet: the second step (a code from their app) does that.
-            second_step = two_factor.begin(user, next_url)
+            second_step = two_factor.begin(user, next_url or landing_url(user))
             db.session.commit()
             if second_step:
                 return redirect(url_for(second_step))
             start_session(user, remember=form.remember.data)
             if not user.email_confirmed:
                 _flash_unconfirmed()
-            return redirect(next_url or url_for("main.index"))
+            return redirect(next_url or landing_url(user))
     return render_template("auth/login.html", form=form, next_url=next_url), status
 
 

@@ -24,12 +24,24 @@ class ImportTextForm(BaseForm):
     preview = SubmitField(_l("Preview the structure"))
     publish = SubmitField(_l("Publish"))
 
+    def publishing(self) -> bool:
+        """Return True when a button that writes the previewed text was pressed."""
+        return bool(self.publish.data)
+
 
 class NewLawForm(ImportTextForm):
+    """A new draft: saved in preparation, or published with its consultation opened at once."""
+
     title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
     slug = StringField(_l("Web address (optional)"), validators=[Optional(), Length(max=60)])
     agency = SelectField(_l("Drafting agency"), coerce=int)
     committee = SelectField(_l("Responsible committee"), coerce=int)
+    closes_at = DateTimeLocalField(_l("Consultation closes (Almaty time)"), validators=[Optional()])
+    publish = SubmitField(_l("Save as a draft in preparation"))
+    open_consultation = SubmitField(_l("Publish and open the consultation"))
+
+    def publishing(self) -> bool:
+        return bool(self.publish.data or self.open_consultation.data)
 
 
 class NewVersionForm(ImportTextForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.decorators import require_role
+from app.db import utcnow
 from app.editor.forms import LawDetailsForm, NewLawForm, NewVersionForm, StatusForm
 from app.extensions import db
 from app.i18n import localized
@@ -21,13 +22,14 @@ from app.laws.files import read_upload
 from app.laws.identity import match_identities
 from app.laws.importing import add_language, align, publish_version, text_fingerprint
 from app.laws.messages import parse_error_message
-from app.laws.models import ACTION_ONLY_STATUSES, LANGS, STATUS_TRANSITIONS, Law
+from app.laws.models import ACTION_ONLY_STATUSES, LANGS, STATUS_TRANSITIONS, Law, LawStatus
 from app.laws.parser import ParsedLaw, ParseError, detect_lang
 from app.laws.services import LawError, change_status, create_law, set_window, update_law
 from app.laws.structure import FlatNode, describe_key, parse_text
 from app.organisations.models import Agency, Committee
 from app.summaries import review
 from app.summaries.forms import ActionForm as SummaryActionForm
+from app.template_helpers import local_datetime
 from app.web import commit_or_flash, request_page
 
 bp = Blueprint("editor", __name__, template_folder="templates")
@@ -82,7 +84,7 @@ def parse_submission(form) -> Submission | None:
         return None
     fingerprint = text_fingerprint(text, form.lang.data)
     # Publishing is allowed only for exactly the text the editor has seen previewed.
-    confirmed = bool(form.publish.data and form.fingerprint.data == fingerprint)
+    confirmed = form.publishing() and form.fingerprint.data == fingerprint
     form.fingerprint.data = fingerprint
     return Submission(text, parsed, flat, confirmed)
 
@@ -133,7 +135,7 @@ def index():
 @bp.route("/laws/new", methods=["GET", "POST"])
 @require_role("editor")
 def new_law():
-    """Create a draft law from its text: preview the parsed structure, then publish version 1."""
+    """Create a draft law from its text: preview its structure, then save it in preparation or open it at once."""
     form = NewLawForm()
     _agency_choices(form)
     if not form.agency.choices:
@@ -141,30 +143,56 @@ def new_law():
         return redirect(url_for("editor.index"))
     preview = None
     if form.validate_on_submit() and (submission := parse_submission(form)):
-        if submission.confirmed:
-            agency = db.session.get(Agency, form.agency.data)
-            if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
-                abort(403)
-            title = (form.title.data or "").strip() or submission.parsed.title or _("Untitled draft law")
-            # Not commit_or_flash: the redirect needs the law it creates.
-            try:
-                law = create_law(
-                    agency=agency,
-                    committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
-                    created_by=current_user,
-                    titles={form.lang.data: title},
-                    slug=(form.slug.data or "").strip().lower() or None,
+        if submission.confirmed and (law := _create_law(form, submission)):
+            db.session.commit()
+            if law.status == LawStatus.OPEN:
+                flash(
+                    _(
+                        "The draft is published and open for comments until %(date)s.",
+                        date=local_datetime(law.closes_at),
+                    ),
+                    "success",
                 )
-                publish_version(law, lang=form.lang.data, text=submission.text, created_by=current_user)
-            except LawError as error:
-                db.session.rollback()
-                form.slug.errors = [*form.slug.errors, str(error)]
             else:
-                db.session.commit()
                 flash(_("The draft was created. Set the consultation window and open it for comments."), "success")
-                return redirect(url_for("editor.manage", slug=law.slug))
+            return redirect(url_for("editor.manage", slug=law.slug))
         preview = submission.preview(title=(form.title.data or "").strip() or submission.parsed.title)
     return render_template("editor/new_law.html", form=form, preview=preview)
+
+
+def _create_law(form: NewLawForm, submission: Submission) -> Law | None:
+    """Create the draft and its version 1, and open it if asked; on a refusal roll back, say why on the form."""
+    agency = db.session.get(Agency, form.agency.data)
+    if agency is None or (not current_user.is_admin and agency.id != current_user.agency_id):
+        abort(403)
+    opening = bool(form.open_consultation.data)
+    if opening and not form.closes_at.data:
+        form.closes_at.errors = [*form.closes_at.errors, _("Choose when the consultation closes to open it now.")]
+        return None
+    title = (form.title.data or "").strip() or submission.parsed.title or _("Untitled draft law")
+    # Not commit_or_flash: the redirect needs the law it creates, and each refusal belongs to its own field.
+    try:
+        law = create_law(
+            agency=agency,
+            committee=db.session.get(Committee, form.committee.data) if form.committee.data else None,
+            created_by=current_user,
+            titles={form.lang.data: title},
+            slug=(form.slug.data or "").strip().lower() or None,
+        )
+        publish_version(law, lang=form.lang.data, text=submission.text, created_by=current_user)
+    except LawError as error:
+        db.session.rollback()
+        form.slug.errors = [*form.slug.errors, str(error)]
+        return None
+    if opening:
+        try:
+            set_window(law, utcnow(), _to_utc(form.closes_at.data))
+            change_status(law, LawStatus.OPEN.value)
+        except LawError as error:
+            db.session.rollback()
+            form.closes_at.errors = [*form.closes_at.errors, str(error)]
+            return None
+    return law
 
 
 @bp.route("/laws/<slug>/", methods=["GET", "POST"])

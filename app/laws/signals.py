@@ -12,3 +12,6 @@ version_changed = _signals.signal("version-changed")
 law_changed = _signals.signal("law-changed")
 # Sent with a Law whose status changed, with old= and new= (status values), after the flush.
 law_status_changed = _signals.signal("law-status-changed")
+# Sent by `flask laws list` with the listed laws, laws=[Law], and figures={law id: {}}: receivers add what other
+# domains know of each draft ("comments": its published comments), in place. Nothing is stored.
+laws_listed = _signals.signal("laws-listed")

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -12,7 +11,7 @@ from app.laws.models import LANGS
 from app.summaries import charts
 from app.summaries.models import SummarySnapshot
 from app.summaries.review import edit_key, original_text
-from app.template_helpers import heading_label
+from app.template_helpers import heading_label, local_date
 
 LANGUAGE_NAMES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 CHANNEL_NAMES = {
@@ -156,7 +155,7 @@ def iso_date(value: str | None) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    return format_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "medium")
+    return local_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 DOWNLOAD_ENDPOINT = "summary_downloads.download"

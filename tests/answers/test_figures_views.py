@@ -163,7 +163,7 @@ def test_the_page_ranks_agencies_with_the_shares_a_reader_checks(client, hearing
     assert "Agency 3" not in html and "gamma" not in html
     # Under each agency, its drafts with their due day and a link to their own figures page.
     drafts = tables(html)["Public drafts of Agency 1"]
-    assert drafts[1][1:6] == ["Consultation closed", "May 13, 2026", "5", "4", "75%"]
+    assert drafts[1][1:6] == ["Consultation closed", "13 May 2026", "5", "4", "75%"]
     assert 'href="/en/figures/alpha"' in html and 'href="/en/figures/beta"' in html
     # The chart says the same in words, for every agency in rank order.
     chart = html[html.index("<svg") : html.index("</svg>")]
@@ -190,7 +190,7 @@ def test_a_draft_in_preparation_has_no_figures_even_for_its_agency(client, auth,
 
 def test_a_drafts_figures_page(client, hearing):
     html = client.get("/en/figures/alpha").get_data(as_text=True)
-    assert "Answers are due by May 13, 2026: 3 working days after the consultation closes on May 8, 2026" in html
+    assert "Answers are due by 13 May 2026: 3 working days after the consultation closes on 8 May 2026" in html
     for line in (
         "<dd>75% — 3 of 4</dd>",
         "<dd>50% — 2 of 4</dd>",
