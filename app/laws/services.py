@@ -108,6 +108,11 @@ def change_status(law: Law, new_status: str, *, now: datetime | None = None) -> 
             raise LawError(_l("Set when the consultation opens and closes first."))
         if law.closes_at <= (now or utcnow()):
             raise LawError(_l("The consultation window has already ended; set a later closing date."))
+    moment = now or utcnow()
+    if new_status == "closed" and law.closes_at is not None and law.closes_at > moment:
+        # Closed early: the consultation ended now, and answers fall due counting from today, not the planned date.
+        if law.opens_at is None or law.opens_at < moment:
+            law.closes_at = moment
     _set_status(law, new_status)
     return law
 

@@ -131,3 +131,15 @@ def test_import_says_agency_is_required_with_several_agencies(runner, create_age
     text.write_text("Глава 1. Общие положения\n\nСтатья 1. Предмет\nТекст.\n", encoding="utf-8")
     result = runner.invoke(args=["laws", "import", str(text), "--lang", "ru"])
     assert result.exit_code == 1 and "Name the drafting agency with --agency SLUG." in result.output
+
+
+def test_closing_early_ends_the_window_now_so_answers_fall_due_from_today(app, open_law):
+    from app.answers.calendar import due_date, local_date
+    from app.db import utcnow
+    from app.laws.services import change_status
+
+    planned = open_law.closes_at
+    change_status(open_law, "closed")
+    db.session.commit()
+    assert open_law.closes_at < planned and local_date(open_law.closes_at) == local_date(utcnow())
+    assert due_date(open_law.closes_at) < due_date(planned)
