@@ -23,7 +23,7 @@ from whoosh.lang import stemmer_for_language
 from app.search import kk_stemmer
 
 LANGUAGES = ("kk", "ru", "en")
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 MAX_TOKEN_LENGTH = 64
 
 # Combining marks (U+0300-036F) are kept inside a token so a decomposed й or ё is not cut in two;

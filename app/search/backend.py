@@ -27,6 +27,10 @@ class Filters:
     lang: str | None = None  # search only this language's text
     date_from: datetime | None = None
     date_to: datetime | None = None
+    # Visibility, applied by the engine before it counts, so totals are what can be paged through: the index lags
+    # the database by the writer's round trip, and meanwhile still holds what nobody may find any more.
+    hidden_laws: frozenset[str] = frozenset()  # slugs of drafts in preparation: none of their documents
+    hidden_docs: frozenset[str] = frozenset()  # documents no longer searchable ("comment:12")
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Hit:
 @dataclass
 class Page:
     hits: list[Hit]
-    total: int
+    total: int  # exact: every match past the filters and the hidden documents, so pages can be built from it
     suggestion: str | None = None  # "did you mean"
     incomplete: bool = False  # answered by the database fallback
 
@@ -68,7 +72,12 @@ class Backend:
     def rebuild(self, documents) -> int:
         raise NotImplementedError
 
-    def search(self, query: str, filters: Filters, page: int, per_page: int) -> Page:
+    def search(self, query: str, filters: Filters, page: int, per_page: int, suggest: bool = True) -> Page:
+        """One page of hits and their exact total; with suggest, a "did you mean" when fewer than 3 match."""
+        raise NotImplementedError
+
+    def suggest(self, query: str, lang: str | None = None) -> str | None:
+        """The query with its misspelt words corrected, or None."""
         raise NotImplementedError
 
     def hashes(self) -> dict[str, str]:

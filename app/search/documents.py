@@ -1,18 +1,32 @@
-"""What is searchable, built from the database: drafts, sections of their latest version, published comments."""
+"""What is searchable, built from the database: drafts, sections of their latest version, published comments.
+
+A comment is indexed part by part: its body under the language it is filed in (and also under the language its
+text was detected in, when the two differ: an English comment filed as Russian is still found in English), its
+proposed wording under the wording's own language, detected here (a Kazakh comment often proposes the Russian
+text of the draft). Each language's text goes to that language's field and analyser.
+"""
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
+from app.comments.language import detect_language
 from app.comments.models import Comment, CommentState
 from app.extensions import db
 from app.laws.access import public_laws_condition
 from app.laws.models import LANGS, Law, LawVersion, Section
+from app.search.analysis import ANALYSIS_VERSION
+from app.search.models import SearchQueueEntry
 
 TYPES = ("law", "section", "comment")
+
+# What a document puts in the index: bump it when that changes (fields, which text goes under which language).
+# Every document's hash changes with it (and with ANALYSIS_VERSION), so `flask search verify` reports an index built
+# before as stale and `flask search reindex` (run after each deployment) rebuilds it.
+INDEX_VERSION = 2
 
 
 @dataclass
@@ -28,7 +42,14 @@ class Document:
     @property
     def hash(self) -> str:
         """A digest of everything indexed, so `flask search verify` can tell a stale document."""
-        parts = [self.type, self.law, self.status, self.agency, self.date.isoformat()]
+        parts = [
+            f"v{INDEX_VERSION}.{ANALYSIS_VERSION}",
+            self.type,
+            self.law,
+            self.status,
+            self.agency,
+            self.date.isoformat(),
+        ]
         parts += [f"{lang}={self.texts.get(lang, '')}" for lang in LANGS]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
@@ -38,9 +59,34 @@ def searchable_texts(item: Law | Section) -> dict[str, str]:
     return {lang: text for lang in LANGS if (text := item.searchable_text(lang))}
 
 
+@dataclass(frozen=True)
+class Part:
+    name: str  # "body" or "wording"
+    lang: str
+    text: str
+
+
+def comment_parts(comment: Comment) -> list[Part]:
+    """The parts of a comment as indexed and quoted: the body in its language(s), the proposed wording in its own."""
+    parts = []
+    if comment.body:
+        parts.append(Part("body", comment.lang, comment.body))
+        # lang is what the author chose (or the detector, when they did not); lang_detected is the detector's guess on
+        # the body alone. When they differ the body is indexed under both, so a wrong choice hides nothing.
+        detected = comment.lang_detected
+        if detected in LANGS and detected != comment.lang:
+            parts.append(Part("body", detected, comment.body))
+    if comment.proposed_wording:
+        parts.append(Part("wording", detect_language(comment.proposed_wording), comment.proposed_wording))
+    return parts
+
+
 def comment_texts(comment: Comment) -> dict[str, str]:
-    """The searchable text of a comment, in its language: what it says, then the wording it proposes."""
-    return {comment.lang: "\n".join(filter(None, [comment.body, comment.proposed_wording]))}
+    """The searchable text of a comment in each language it has: the parts in that language, one after another."""
+    texts: dict[str, list[str]] = {}
+    for part in comment_parts(comment):
+        texts.setdefault(part.lang, []).append(part.text)
+    return {lang: "\n".join(pieces) for lang, pieces in texts.items()}
 
 
 def law_document(law: Law) -> Document:
@@ -130,3 +176,44 @@ def all_documents(batch: int = 1000):
     )
     for comment in db.session.scalars(query):
         yield comment_document(comment, by_id[comment.law_id])
+
+
+def private_law_slugs() -> frozenset[str]:
+    """The drafts nobody may find (in preparation): the index may still hold their documents until the writer runs."""
+    return frozenset(db.session.scalars(select(Law.slug).where(~public_laws_condition())))
+
+
+def _queued(prefix: str):
+    """The queued ids of one kind, and their number as an SQL expression ("comment:12" -> 12)."""
+    rows = select(SearchQueueEntry.doc_id).where(SearchQueueEntry.doc_id.like(f"{prefix}:%")).distinct().subquery()
+    return rows, cast(func.substr(rows.c.doc_id, len(prefix) + 2), Integer)
+
+
+def unsearchable_queued() -> frozenset[str]:
+    """Queued documents that are no longer searchable (hidden, withdrawn, replaced): the index may still hold them.
+
+    The same tests as load(), in one statement whatever the length of the queue; it is empty most of the time.
+    """
+    laws, law_id = _queued("law")
+    sections, section_id = _queued("section")
+    comments, comment_id = _queued("comment")
+    public_law = select(literal(1)).select_from(Law).where(Law.id == law_id, public_laws_condition())
+    public_section = (
+        select(literal(1))
+        .select_from(Section)
+        .join(LawVersion, LawVersion.id == Section.version_id)
+        .join(Law, Law.id == LawVersion.law_id)
+        .where(Section.id == section_id, public_laws_condition(), Section.version_id.in_(latest_version_ids()))
+    )
+    public_comment = (
+        select(literal(1))
+        .select_from(Comment)
+        .join(Law, Law.id == Comment.law_id)
+        .where(Comment.id == comment_id, Comment.state == CommentState.APPROVED, public_laws_condition())
+    )
+    statement = union_all(
+        select(laws.c.doc_id).where(~public_law.exists()),
+        select(sections.c.doc_id).where(~public_section.exists()),
+        select(comments.c.doc_id).where(~public_comment.exists()),
+    )
+    return frozenset(db.session.scalars(statement))

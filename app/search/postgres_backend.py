@@ -258,9 +258,12 @@ class PostgresBackend(Backend):
             conditions.append(SearchDocument.date >= _as_utc(filters.date_from))
         if filters.date_to:
             conditions.append(SearchDocument.date <= _as_utc(filters.date_to))
+        for column, hidden in ((SearchDocument.law, filters.hidden_laws), (SearchDocument.doc_id, filters.hidden_docs)):
+            if hidden:  # in the WHERE clause, so that the window count leaves them out too
+                conditions.append(column.not_in(sorted(hidden)))
         return conditions
 
-    def search(self, query: str, filters: Filters, page: int, per_page: int) -> Page:
+    def search(self, query: str, filters: Filters, page: int, per_page: int, suggest: bool = True) -> Page:
         cleaned = clean_query(query)
         if not cleaned:
             return Page([], 0)
@@ -273,7 +276,7 @@ class PostgresBackend(Backend):
         except DBAPIError as error:
             logger.warning("PostgreSQL search failed: %s", error.orig)
             raise SearchUnavailableError(f"search query failed: {error.orig}") from error
-        suggestion = self._suggest(cleaned) if total < SUGGEST_BELOW else None
+        suggestion = self.suggest(cleaned) if suggest and total < SUGGEST_BELOW else None
         return Page(hits, total, suggestion)
 
     def _page(self, queries: dict[str, str], filters: Filters, page: int, per_page: int) -> tuple[list[Hit], int]:
@@ -289,13 +292,9 @@ class PostgresBackend(Backend):
             .offset((page - 1) * per_page)
         )
         rows = db.session.execute(statement).all()
-        if rows:
-            total = rows[0].total
-        elif page > 1:
-            # Past the last page the window count has no row to ride on.
+        total = rows[0].total if rows else 0
+        if not rows and page > 1:  # past the last page the window count has no row to ride on
             total = db.session.scalar(select(func.count()).select_from(SearchDocument).where(*conditions)) or 0
-        else:
-            total = 0
         return [Hit(doc_id=row.doc_id, type=row.type, score=float(row.score)) for row in rows], total
 
     # --- "did you mean" --------------------------------------------------------------------------------
@@ -313,8 +312,9 @@ class PostgresBackend(Backend):
         condition, _ = self.match(queries)
         return db.session.scalar(select(literal(1)).select_from(SearchDocument).where(condition).limit(1)) is None
 
-    def _suggest(self, cleaned: str) -> str | None:
-        """Return the query with its unknown words corrected, or None; remembered a while per query."""
+    def suggest(self, query: str, lang: str | None = None) -> str | None:
+        """Return the query with its unknown words corrected (any language), or None; remembered a while per query."""
+        cleaned = clean_query(query)
         now = time.monotonic()
         cached = self._suggestions.get(cleaned)
         if cached and now - cached[0] < SUGGEST_CACHE_SECONDS:

@@ -1,7 +1,7 @@
 """Search for the pages and the API: ask the engine, fall back to the database, turn hits into results."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app, url_for
 from markupsafe import Markup
@@ -16,13 +16,22 @@ from app.laws.models import LANGS, Law, LawVersion, Section
 from app.organisations.models import Agency
 from app.search import get_backend
 from app.search.backend import Filters, Hit, Page, SearchUnavailableError, clean_query
-from app.search.documents import TYPES, comment_texts, latest_version_ids, searchable_texts
+from app.search.documents import (
+    TYPES,
+    Part,
+    comment_parts,
+    latest_version_ids,
+    private_law_slugs,
+    searchable_texts,
+    unsearchable_queued,
+)
 from app.search.snippets import snippet
-from app.template_helpers import heading_label
+from app.template_helpers import heading_label, unit_name
 
 logger = logging.getLogger(__name__)
 
 GROUP_SIZES = {"law": 5, "section": 10, "comment": 10}
+SUGGEST_BELOW = 3  # fewer results than this over every type searched, and a "did you mean" is worth a look
 FALLBACK_LIMIT = 200
 
 
@@ -36,6 +45,7 @@ class Result:
     snippet: Markup
     lang: str | None
     score: float
+    part: str = ""  # a comment's part the snippet quotes: "body" or "wording"
 
 
 @dataclass
@@ -59,24 +69,47 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int | None = N
         return results
     per_page = per_page or current_app.config["SEARCH_PER_PAGE"]
     types = [filters.type] if filters.type in TYPES else list(TYPES)
+    # The index lags the database by the writer's round trip: what it still holds but nobody may find any more is
+    # left out by the engine itself, before it counts, so every total is what can be paged through.
+    filters = replace(filters, hidden_laws=private_law_slugs(), hidden_docs=unsearchable_queued())
     for kind in types:
-        kind_filters = Filters(**{**filters.__dict__, "type": kind})
         size, kind_page = (per_page, page) if filters.type else (GROUP_SIZES[kind], 1)
-        found = _engine_or_database(query, kind_filters, kind_page, size)
+        found, items = _search_kind(query, replace(filters, type=kind), kind_page, size)
         results.incomplete |= found.incomplete
-        results.suggestion = results.suggestion or found.suggestion
-        items = hydrate(found.hits, query)
-        # The index lags the database by the writer's round trip: a hit hydrate dropped (hidden since) must not
-        # be counted either. The engine's total is an estimate, so it is corrected by what this page dropped
-        # rather than recounted over every match; a stale hit beyond this page is gone once the writer runs.
-        results.totals[kind] = max(found.total - (len(found.hits) - len(items)), len(items))
+        results.totals[kind] = found.total
         results.groups[kind] = items
+    if results.total < SUGGEST_BELOW and not results.incomplete:
+        # Once for the whole search, not once per type (each type alone is often small): it is the slow part.
+        results.suggestion = _suggestion(query, filters.lang)
     return results
+
+
+def _suggestion(query: str, lang: str | None) -> str | None:
+    try:
+        return get_backend().suggest(query, lang)
+    except Exception:
+        # A "did you mean" is a courtesy: whatever goes wrong, the results stand without one.
+        logger.exception("Search suggestion failed")
+        return None
+
+
+def _search_kind(query: str, filters: Filters, page: int, per_page: int) -> tuple[Page, list[Result]]:
+    """One type's page and its results; a hit the database no longer shows is left out and the search run again."""
+    found = _engine_or_database(query, filters, page, per_page)
+    items = hydrate(found.hits, query)
+    dropped = {hit.doc_id for hit in found.hits} - {item.doc_id for item in items}
+    if dropped:
+        # Changed without a queued index change (a direct database edit): rare, and the count must still hold.
+        logger.warning("Search index holds %s document(s) the database does not show: %s", len(dropped), dropped)
+        found = _engine_or_database(query, replace(filters, hidden_docs=filters.hidden_docs | dropped), page, per_page)
+        items = hydrate(found.hits, query)
+        found.total -= len(found.hits) - len(items)  # a third disagreement: at least not counted on this page
+    return found, items
 
 
 def _engine_or_database(query: str, filters: Filters, page: int, per_page: int) -> Page:
     try:
-        return get_backend().search(query, filters, page, per_page)
+        return get_backend().search(query, filters, page, per_page, suggest=False)
     except SearchUnavailableError as error:
         logger.warning("Search falls back to the database: %s", error)
     except Exception:
@@ -133,24 +166,30 @@ def database_search(query: str, filters: Filters, page: int, per_page: int) -> P
             .order_by(Comment.id.desc())
         )
         if filters.lang in LANGS:
-            query_ = query_.where(Comment.lang == filters.lang)
+            # As indexed, a body counts in the language it was detected in too (the wording's is not stored).
+            query_ = query_.where(or_(Comment.lang == filters.lang, Comment.lang_detected == filters.lang))
         prefix = "comment"
     ids = db.session.scalars(query_.limit(FALLBACK_LIMIT)).all()
     chunk = ids[(page - 1) * per_page : page * per_page]
     return Page([Hit(f"{prefix}:{i}", prefix, 0.0) for i in chunk], len(ids), incomplete=True)
 
 
-def _best_snippet(texts: dict[str, str], query: str) -> tuple[Markup, str | None]:
+def _best_snippet(parts: list[Part], query: str) -> tuple[Markup, Part | None]:
+    """The passage of the part that matches the query best (in the reader's language on a tie)."""
     reader = current_lang()
-    best: tuple[int, int, Markup, str | None] = (-1, 0, Markup(""), None)
-    for lang, text in texts.items():
-        if not text:
+    best: tuple[int, int, Markup, Part | None] = (-1, 0, Markup(""), None)
+    for part in parts:
+        if not part.text:
             continue
-        html, matches = snippet(text, query, lang)
-        rank = (matches, 1 if lang == reader else 0)
+        html, matches = snippet(part.text, query, part.lang)
+        rank = (matches, 1 if part.lang == reader else 0)
         if rank > best[:2]:
-            best = (*rank, html, lang)
+            best = (*rank, html, part)
     return best[2], best[3]
+
+
+def _text_parts(texts: dict[str, str]) -> list[Part]:
+    return [Part("text", lang, text) for lang, text in texts.items()]
 
 
 def hydrate(hits: list[Hit], query: str) -> list[Result]:
@@ -212,17 +251,18 @@ def _public_comments(ids: list[int]) -> dict[int, Comment]:
 
 
 def _law_result(law: Law, hit: Hit, query: str) -> Result:
-    html, lang = _best_snippet(searchable_texts(law), query)
+    html, part = _best_snippet(_text_parts(searchable_texts(law)), query)
+    lang = part.lang if part else None
     title = localized(law, "title")[0] or law.slug
     return Result("law", hit.doc_id, url_for("laws.show", slug=law.slug), title, title, html, lang, hit.score)
 
 
 def _section_result(section: Section, hit: Hit, query: str) -> Result:
     law = section.version.law
-    html, lang = _best_snippet(searchable_texts(section), query)
-    # "14-бап, 1-тармақ": a point alone ("1-тармақ") does not say where it is.
-    parts = [part.split(":", 1) for part in section.key.split("/") if ":" in part]
-    label = ", ".join(heading_label(kind, number, lang or current_lang()) for kind, number in parts)
+    html, part = _best_snippet(_text_parts(searchable_texts(section)), query)
+    lang = part.lang if part else None
+    # "Статья 14, пункт 1": a point alone ("1-тармақ") does not say where it is.
+    label = unit_name(section, lang or current_lang())
     heading = getattr(section, f"heading_{lang}", None) if lang else None
     title = f"{label}. {heading}" if heading else label
     url = url_for("laws.show", slug=law.slug) + f"#{section.anchor}"
@@ -230,8 +270,9 @@ def _section_result(section: Section, hit: Hit, query: str) -> Result:
 
 
 def _comment_result(comment: Comment, hit: Hit, query: str) -> Result:
-    html, lang = _best_snippet(comment_texts(comment), query)
+    html, part = _best_snippet(comment_parts(comment), query)
     label = heading_label(comment.section.kind, comment.section.number, current_lang())
     url = url_for("comments.show_comment", comment_id=comment.id)
     law_title = localized(comment.law, "title")[0] or comment.law.slug
-    return Result("comment", hit.doc_id, url, label, law_title, html, lang, hit.score)
+    lang, name = (part.lang, part.name) if part else (None, "")
+    return Result("comment", hit.doc_id, url, label, law_title, html, lang, hit.score, name)

@@ -48,6 +48,7 @@ def index():
     results = run_search(query, filters, page, per_page) if query.strip() else None
     pages = 1
     if results and filters.type:
+        # The totals are exact (app/search/services.py), so a page past the last is never offered.
         pages = max(1, -(-results.totals.get(filters.type, 0) // per_page))
     laws = db.session.execute(
         select(Law.slug, Law.title_kk, Law.title_ru, Law.title_en).where(public_laws_condition()).order_by(Law.slug)

@@ -16,7 +16,8 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
-from whoosh.query import And, DateRange, Term
+from whoosh.matching import AndNotMatcher
+from whoosh.query import And, AndNot, DateRange, Or, Term
 
 from app.laws.models import LANGS
 from app.search.analysis import analyzer_for
@@ -45,8 +46,43 @@ def make_schema() -> Schema:
     return Schema(**fields)
 
 
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's, except that the first match is checked like the others.
+
+    whoosh 2.7 lets the first document of "a ANDNOT b" through when b's postings start before it, so counting
+    (which walks the matches without scoring) included an excluded document: a hidden comment was still counted.
+    """
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(AndNot):
+    def matcher(self, searcher, context=None):
+        return _AndNotMatcher(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
+
+
+def _fix_and_not(query):
+    """Use the corrected matcher everywhere, the parser's NOT included."""
+    return query.accept(lambda q: _AndNot(q.a, q.b) if type(q) is AndNot else q)
+
+
 def _fields_for(lang: str | None) -> list[str]:
     return [f"text_{lang}"] if lang in LANGS else [f"text_{code}" for code in LANGS]
+
+
+def _parse(searcher, text: str, lang: str | None, group=qparser.AndGroup):
+    parser = qparser.MultifieldParser(_fields_for(lang), searcher.schema, group=group)
+    # Field prefixes and wildcards would let a query reach stored ids or scan every term.
+    parser.remove_plugin_class(qparser.FieldsPlugin)
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    return parser.parse(text)
+
+
+def _correct(searcher, parsed, text: str) -> str | None:
+    corrected = searcher.correct_query(parsed, text)
+    return corrected.string if corrected.query != parsed else None
 
 
 class WhooshBackend(Backend):
@@ -58,6 +94,7 @@ class WhooshBackend(Backend):
         self._index = None
         self._index_dir: str | None = None
         self._lock = threading.Lock()
+        self._law_slugs: tuple[object, frozenset[str]] = (None, frozenset())  # (searcher, the slugs it holds)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -102,17 +139,13 @@ class WhooshBackend(Backend):
                     self._searcher = None
         raise SearchUnavailableError("index unreadable")
 
-    def search(self, query: str, filters: Filters, page: int, per_page: int) -> Page:
+    def search(self, query: str, filters: Filters, page: int, per_page: int, suggest: bool = True) -> Page:
         text = clean_query(query)
         if not text:
             return Page([], 0)
 
         def parse(searcher, group):
-            parser = qparser.MultifieldParser(_fields_for(filters.lang), searcher.schema, group=group)
-            # Field prefixes and wildcards would let a query reach stored ids or scan every term.
-            parser.remove_plugin_class(qparser.FieldsPlugin)
-            parser.remove_plugin_class(qparser.WildcardPlugin)
-            return parser.parse(text)
+            return _parse(searcher, text, filters.lang, group)
 
         def run(searcher):
             conditions = []
@@ -126,35 +159,51 @@ class WhooshBackend(Backend):
                     conditions.append(Term(name, value))
             if filters.date_from or filters.date_to:
                 conditions.append(DateRange("date", filters.date_from, filters.date_to))
+            hidden = self._hidden(searcher, filters)
+
+            def restrict(parsed):
+                # Inside the query, so that the count below leaves them out too.
+                query = And([parsed, *conditions])
+                return _fix_and_not(AndNot(query, Or(hidden)) if hidden else query)
+
             # Every word must match (as PostgreSQL's websearch does, and people expect); intersecting posting
             # lists is also 2-3x faster than scoring every document with any word. Only when that finds
             # nothing do any-word matches, best first, get a chance.
+            # optimize=False: every match is scored and counted in one pass. Whoosh's block skipping leaves only an
+            # estimate (which ignores the filters: a word in 111 sections of every draft was reported for a draft of
+            # 20), and counting after it walks the matches a second time, which measured slower than this.
             parsed = parse(searcher, qparser.AndGroup)
-            results = searcher.search(And([parsed, *conditions]), limit=page * per_page)
+            results = searcher.search(restrict(parsed), limit=page * per_page, optimize=False)
             if results.is_empty() and len(text.split()) > 1:
                 parsed = parse(searcher, qparser.OrGroup.factory(0.9))
-                results = searcher.search(And([parsed, *conditions]), limit=page * per_page)
+                results = searcher.search(restrict(parsed), limit=page * per_page, optimize=False)
             hits = [
                 Hit(doc_id=hit["doc_id"], type=hit["type"], score=hit.score or 0.0)
                 for hit in results[(page - 1) * per_page : page * per_page]
             ]
-            # An exact count walks every match a second time (a third of the query time on 30k documents);
-            # Whoosh's estimate comes from the posting lists and is exact for one-word queries.
-            if results.scored_length() < page * per_page:
-                # Fewer matches than were asked for: every match was collected, so this count is exact (the
-                # estimate of a word plus a filter counts documents the filter then drops).
-                total = results.scored_length()
-            else:
-                total = len(results) if results.has_exact_length() else results.estimated_length()
-                total = max(total, results.scored_length())
-            suggestion = None
-            if total < 3:
-                corrected = searcher.correct_query(parsed, text)
-                if corrected.query != parsed:
-                    suggestion = corrected.string
+            total = len(results)  # exact, as pages are built from it
+            suggestion = _correct(searcher, parsed, text) if suggest and total < 3 else None
             return Page(hits, total, suggestion)
 
         return self._with_searcher(run)
+
+    def suggest(self, query: str, lang: str | None = None) -> str | None:
+        text = clean_query(query)
+        if not text:
+            return None
+        return self._with_searcher(lambda searcher: _correct(searcher, _parse(searcher, text, lang), text))
+
+    def _hidden(self, searcher, filters: Filters) -> list[Term]:
+        """Terms for what must not be found; a hidden draft only when the index holds it (most never reached it)."""
+        if filters.hidden_laws:
+            cached, slugs = self._law_slugs
+            if cached is not searcher:
+                slugs = frozenset(searcher.reader().field_terms("law"))
+                self._law_slugs = (searcher, slugs)
+            laws = sorted(filters.hidden_laws & slugs)
+        else:
+            laws = []
+        return [Term("law", slug) for slug in laws] + [Term("doc_id", doc_id) for doc_id in sorted(filters.hidden_docs)]
 
     def hashes(self) -> dict[str, str]:
         return self._with_searcher(lambda searcher: {f["doc_id"]: f["hash"] for f in searcher.all_stored_fields()})
