@@ -12,7 +12,7 @@ from app.answers.figures import AgencyFigures, Figures
 from app.answers.labels import DECISION_LABELS
 from app.answers.models import DECISIONS
 from app.i18n import localized
-from app.summaries.charts import INK, MUTED, NO_COMMENTS_FILL, _e, _id
+from app.summaries.charts import INK, MUTED, NO_COMMENTS_FILL, _e, _id, fill_patterns, pattern_fill
 
 WIDTH = 400
 NOTHING = "—"
@@ -119,22 +119,11 @@ def _agencies(ranked: list[AgencyFigures], lang: str) -> str:
 
 
 def _patterns(prefix: str) -> str:
-    f = DECISION_FILLS
-    return (
-        "<defs>"
-        f'<pattern id="{prefix}-rejected" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{f["rejected"]}"/>'
-        f'<rect width="2" height="6" fill="#FFFFFF"/></pattern>'
-        f'<pattern id="{prefix}-partly_accepted" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="{f["partly_accepted"]}"/><circle cx="3" cy="3" r="1.3" fill="#FFFFFF"/>'
-        "</pattern></defs>"
-    )
+    return fill_patterns(prefix, DECISION_FILLS, "rejected", "partly_accepted")
 
 
 def _decision_fill(prefix: str, decision: str) -> str:
-    if decision in ("rejected", "partly_accepted"):
-        return f"url(#{prefix}-{decision})"
-    return DECISION_FILLS[decision]
+    return pattern_fill(prefix, decision, DECISION_FILLS, ("rejected", "partly_accepted"))
 
 
 def _decision_label(figures: Figures, decision: str) -> str:

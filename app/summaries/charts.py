@@ -198,24 +198,31 @@ def _heatmap(data: dict, lang: str, columns: int, link_prefix: str | None) -> st
     return "".join(out)
 
 
-def _patterns(prefix: str) -> str:
-    """Fills that also differ without colour: solid for, hatched against, light solid neutral, dotted wording."""
-    f = STANCE_FILLS
+def fill_patterns(prefix: str, fills: dict[str, str], hatched: str, dotted: str) -> str:
+    """SVG patterns so that two fills also differ without colour: `hatched` striped, `dotted` with dots."""
     return (
         "<defs>"
-        f'<pattern id="{prefix}-oppose" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{f["oppose"]}"/>'
+        f'<pattern id="{prefix}-{hatched}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{fills[hatched]}"/>'
         f'<rect width="2" height="6" fill="#FFFFFF"/></pattern>'
-        f'<pattern id="{prefix}-amend" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="{f["amend"]}"/><circle cx="3" cy="3" r="1.3" fill="#FFFFFF"/></pattern>'
+        f'<pattern id="{prefix}-{dotted}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{fills[dotted]}"/><circle cx="3" cy="3" r="1.3" fill="#FFFFFF"/></pattern>'
         "</defs>"
     )
 
 
+def pattern_fill(prefix: str, key: str, fills: dict[str, str], patterned: tuple[str, ...]) -> str:
+    """The fill of one bar part: a pattern of fill_patterns for the patterned keys, else the plain colour."""
+    return f"url(#{prefix}-{key})" if key in patterned else fills[key]
+
+
+def _patterns(prefix: str) -> str:
+    """Fills that also differ without colour: solid for, hatched against, light solid neutral, dotted wording."""
+    return fill_patterns(prefix, STANCE_FILLS, "oppose", "amend")
+
+
 def _stance_fill(prefix: str, stance: str) -> str:
-    if stance in ("oppose", "amend"):
-        return f"url(#{prefix}-{stance})"
-    return STANCE_FILLS[stance]
+    return pattern_fill(prefix, stance, STANCE_FILLS, ("oppose", "amend"))
 
 
 def stance_bar_svg(by_stance: dict, lang: str) -> Markup:
