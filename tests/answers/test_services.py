@@ -106,6 +106,10 @@ def test_one_answer_to_a_campaign_of_300_reaches_all_and_tells_each_author_once(
     assert len(given) == 300 and {g.answer.id for g in given.values()} == {answer.id}
     authors = db.session.scalars(select(Notification.user_id).where(Notification.kind == "answered")).all()
     assert sorted(authors) == sorted(c.author_id for c in comments)
+    from app.answers.figures import figures_of_law
+
+    counted = figures_of_law(open_law).figures
+    assert (counted.answered, counted.by_decision["rejected"]) == (300, 300)
 
 
 def test_a_similar_comments_group_is_not_answered_as_a_campaign(open_law, article, editor, create_comment):
