@@ -26,14 +26,15 @@ def test_flask_commands_do_not_print_alembic_plugin_lines(tmp_path):
 @pytest.mark.parametrize(("args", "port"), [([], "5000"), (["PORT=5001"], "5001")])
 def test_make_run_serves_on_the_port_asked_for(args, port):
     result = subprocess.run(  # noqa: S603 - make with fixed arguments, dry run
-        [MAKE, "-n", "run", *args],
+        # --no-print-directory: under `make test` the parent make would have this one print "Entering directory".
+        [MAKE, "--no-print-directory", "-n", "run", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    serve = result.stdout.strip().splitlines()[-1]
+    serve = next(line for line in result.stdout.splitlines() if "flask run" in line)
     assert f"flask run --host 127.0.0.1 --port {port}" in serve
     # Ctrl-C ends the server as a clean exit, so make reports neither "Interrupt" nor "Terminated".
     assert serve.startswith("trap 'exit 0' INT TERM;")
