@@ -75,6 +75,19 @@ class Config:
     # Background jobs (summary builds): on an RQ worker (`flask worker`) when set, else in a thread of the process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     SEARCH_PER_PAGE = 10
+    # Pages and API answers for visitors without a session are kept whole until the next write (app/caching.py),
+    # in a cache all workers share: Redis where REDIS_URL is set, else a directory in the instance folder.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "")  # empty: RedisCache or FileSystemCache as just said
+    CACHE_DIR = os.environ.get("CACHE_DIR", "")  # empty: instance/cache
+    CACHE_KEY_PREFIX = "kenes:"
+    # The longest a kept page is served: a countdown or a window closing moves with the clock, not with a write.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)  # 0: no page cache
+    # ... and a page that changes only with a write (search, comments API, diffs): a bound for what the stamp misses
+    # (another host without REDIS_URL, a write from outside the app).
+    PAGE_CACHE_DATA_SECONDS = _int("PAGE_CACHE_DATA_SECONDS", 600)
+    PAGE_CACHE_ENTRIES = _int("PAGE_CACHE_ENTRIES", 300)  # pages kept per worker, in its memory (at most ~100 KB each)
+    # How long a browser or proxy may reuse a public page without asking again (then a 304 while it is unchanged).
+    HTTP_CACHE_MAX_AGE = _int("HTTP_CACHE_MAX_AGE", 5)
 
     LANGUAGES = ("kk", "ru", "en")
     DEFAULT_LANGUAGE = "kk"
@@ -192,6 +205,10 @@ class TestConfig(Config):
     MAIL_BACKEND = "memory"
     SEARCH_WRITER = "inline"
     REDIS_URL = ""  # summary builds run in threads: tests need no Redis, whatever the environment says
+    CACHE_TYPE = "SimpleCache"  # one process, a fresh cache per app
+    # Most tests count a page's queries or read it right after changing data in their own session; tests/test_caching.py
+    # turns the page cache back on.
+    PAGE_CACHE_SECONDS = 0
     # Tests hash many passwords; the production cost is measured in bench/, not paid in every test.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -41,12 +41,14 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from app import i18n, mail
+    from app import caching, i18n, mail
     from app.auth.models import User
     from app.db import configure_sqlite
     from app.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    # First: its hook answers a kept page before any other hook runs.
+    caching.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])

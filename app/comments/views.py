@@ -114,7 +114,14 @@ def section(slug: str, section_id: int):
     """Show one part of a draft with its comments, counts by stance and the comment form."""
     law = get_law_or_404(slug, current_user)
     section = get_section_or_404(law, section_id)
-    return render_section_page(law, section, CommentForm(), ReplyForm())
+    forms = _form_meta()
+    return render_section_page(law, section, CommentForm(**forms), ReplyForm(**forms))
+
+
+def _form_meta() -> dict:
+    # A visitor is shown no form that posts, so none gets a CSRF token: the page starts no session and is the same
+    # for every visitor (app/caching.py keeps it).
+    return {} if current_user.is_authenticated else {"meta": {"csrf": False}}
 
 
 def render_section_page(law: Law, section: Section, form, reply_form, failed_reply_to: int | None = None):
@@ -139,7 +146,7 @@ def render_section_page(law: Law, section: Section, form, reply_form, failed_rep
         "offset": offset,
         "next_offset": offset + batch if has_more else None,
         "proposal_diff": proposal_differ(subtree, text_lang),
-        "action_form": ActionForm(),
+        "action_form": ActionForm(**_form_meta()),
         "reply_form": reply_form,
         "failed_reply_to": failed_reply_to,
     }

@@ -1,0 +1,209 @@
+"""Public pages kept whole until the next write: what a visitor without a session gets is the same for everyone.
+
+A page or API answer on the list below, asked for without a session or remember-me cookie, is kept in the worker's
+memory under the request's URL and a generation stamp. The stamp lives in the cache every worker shares
+(Flask-Caching: a directory under the instance folder, Redis where REDIS_URL is set), and every committed write,
+wherever it comes from (a comment, a moderation decision, a new version, the search writer's queue), sets a new
+one, so the next request renders afresh: the stamp is read before the page's own queries, and a page rendered
+from older data can only be kept under an older stamp. What moves with the clock alone (a countdown, a window
+closing) is bounded by PAGE_CACHE_SECONDS. Pages stay in memory, not in the shared cache: a directory of pages
+is scanned whole each time it is over its size, and every new search query would add a page to it.
+Shared answers carry an ETag and `Cache-Control: public`; anything answered to a session is `private, no-store`.
+"""
+
+import hashlib
+import logging
+import time
+
+from cachelib import SimpleCache
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_caching import Cache
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.extensions import db
+
+logger = logging.getLogger(__name__)
+
+cache = Cache(with_jinja2_ext=False)
+
+# What a visitor without a session reads, each answer depending only on the URL, the data and (True) the clock:
+# whether a consultation is open, the time left, the answers' due dates. Those are kept PAGE_CACHE_SECONDS at most,
+# the others, which change only with a write, PAGE_CACHE_DATA_SECONDS.
+SHARED_ENDPOINTS = {
+    "main.index": True,
+    "laws.index": True,
+    "laws.show": True,
+    "laws.show_version": True,
+    "laws.versions": False,
+    "laws.diff": False,
+    "comments.section": True,
+    "search.index": False,
+    "api.laws": True,
+    "api.law": True,
+    "api.sections": False,
+    "api.section_comments": False,
+    "api.law_comments": False,
+}
+SHARED_TYPES = ("text/html", "application/json")
+GENERATION_KEY = "generation"
+_WROTE = "kenes_cache_wrote"
+
+
+def init_app(app: Flask) -> None:
+    """Bind the cache (Redis with REDIS_URL, else a directory in the instance folder) and the page hooks."""
+    if not app.config.get("CACHE_TYPE"):
+        app.config["CACHE_TYPE"] = "RedisCache" if app.config.get("REDIS_URL") else "FileSystemCache"
+    if app.config["CACHE_TYPE"] == "RedisCache":
+        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+    if not app.config.get("CACHE_DIR"):
+        app.config["CACHE_DIR"] = str(app.instance_path) + "/cache"
+    cache.init_app(app)
+    app.extensions["kenes_pages"] = SimpleCache(threshold=app.config["PAGE_CACHE_ENTRIES"])
+    # Pages kept by the code that ran before this start may differ from what this code renders.
+    with app.app_context():
+        bump_generation()
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _after_execute),
+        ("after_commit", _after_commit),
+        ("after_soft_rollback", _after_rollback),
+    ):
+        # On every session, the summary jobs' own included; once for every app (tests make hundreds).
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+    # Registered before the other hooks: a kept page is answered before anything else runs; the after-request
+    # hook, run last, sees the response every other hook has finished.
+    app.before_request(_serve_kept_page)
+    app.after_request(_cache_headers)
+
+
+# --- the generation stamp --------------------------------------------------------------------------------------
+
+
+def bump_generation() -> None:
+    """Make every kept page stale: the next request for each renders it again."""
+    try:
+        cache.set(GENERATION_KEY, f"{time.time_ns():x}", timeout=0)
+    except Exception:  # the cache is an optimisation: a dead Redis must not fail the write that was committed
+        logger.exception("Could not renew the page cache's generation")
+
+
+def _generation() -> str | None:
+    stamp = cache.get(GENERATION_KEY)
+    if stamp is None:
+        # Evicted, or a new cache: start a new one, so nothing stored before can be served.
+        bump_generation()
+        stamp = cache.get(GENERATION_KEY)
+    return stamp
+
+
+def _after_flush(session: Session, _context) -> None:
+    _wrote(session)
+
+
+def _after_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _wrote(state.session)
+
+
+def _wrote(session: Session) -> None:
+    session.info[_WROTE] = True
+
+
+def _after_commit(session: Session) -> None:
+    # Only a commit makes a write visible to other requests; a rolled-back one was seen by nobody else.
+    if session.info.pop(_WROTE, False) and has_app_context():
+        bump_generation()
+
+
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:  # a savepoint's rollback leaves the outer transaction's writes to its commit
+        session.info.pop(_WROTE, None)
+
+
+# --- requests --------------------------------------------------------------------------------------------------
+
+
+def _pages() -> SimpleCache:
+    return current_app.extensions["kenes_pages"]
+
+
+def _shareable_request() -> bool:
+    config = current_app.config
+    return (
+        request.method in ("GET", "HEAD")
+        and request.endpoint in SHARED_ENDPOINTS
+        and config["PAGE_CACHE_SECONDS"] > 0
+        and config["SESSION_COOKIE_NAME"] not in request.cookies
+        and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    )
+
+
+def _public(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["HTTP_CACHE_MAX_AGE"]
+    # A proxy must not hand this copy to someone who sends a session cookie.
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def _serve_kept_page() -> Response | None:
+    if not _shareable_request():
+        return None
+    try:
+        generation = _generation()
+        key = f"page:{generation}:{request.url}"
+        kept = _pages().get(key) if generation else None
+    except Exception:  # a dead Redis: every page is rendered, none kept
+        logger.exception("Page cache unavailable")
+        return None
+    if kept is None:
+        if generation:
+            g.kenes_page_key = key
+        return None
+    content_type, body, etag = kept
+    return _public(current_app.response_class(body, content_type=content_type), etag)
+
+
+def _cache_headers(response: Response) -> Response:
+    key = g.pop("kenes_page_key", None)
+    if key and _storable(response):
+        body = response.get_data()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        kept = (response.headers["Content-Type"], body, etag)
+        clock = SHARED_ENDPOINTS[request.endpoint]
+        _pages().set(
+            key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS" if clock else "PAGE_CACHE_DATA_SECONDS"]
+        )
+        return _public(response, etag)
+    if "Cache-Control" not in response.headers and _has_session():
+        # Whatever is answered to a session may hold its owner's name, choices and tokens: for nobody else.
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
+
+
+def _storable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and response.mimetype in SHARED_TYPES
+        and "Set-Cookie" not in response.headers
+        # A view that wrote to the session (a CSRF token, a flash) made the answer this visitor's own.
+        and not session.modified
+        and not session
+        # Rows this request wrote may yet be rolled back: a page showing them is nobody's to keep.
+        and not db.session.info.get(_WROTE)
+    )
+
+
+def _has_session() -> bool:
+    config = current_app.config
+    return (
+        session.modified
+        or bool(session)
+        or config["SESSION_COOKIE_NAME"] in request.cookies
+        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    )

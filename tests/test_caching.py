@@ -1,0 +1,100 @@
+"""Public pages kept between writes (app/caching.py): shared only between visitors, fresh after every change."""
+
+import pytest
+
+from app.extensions import db
+from app.laws.importing import publish_version
+from tests.conftest import AuthActions, demo_text
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(app_config):
+    # TestConfig turns the page cache off for the rest of the suite.
+    app_config["PAGE_CACHE_SECONDS"] = 60
+
+
+def section_url(article) -> str:
+    return f"/en/laws/{article.version.law.slug}/sections/{article.id}/"
+
+
+def signed_in(app, user):
+    browser = app.test_client()
+    assert AuthActions(browser).login(user).status_code == 302
+    return browser
+
+
+def post_comment(browser, article, body: str):
+    data = {"stance": "support", "body": body, "client_token": body[:60], "lang": "auto"}
+    response = browser.post(section_url(article) + "comments", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+
+
+def test_a_visitor_repeating_a_page_costs_no_query_and_a_proxy_may_keep_it(client, article, count_queries):
+    url = section_url(article)
+    first = client.get(url)
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    with count_queries() as statements:
+        again = client.get(url)
+    assert statements == []
+    assert again.get_data() == first.get_data()
+    assert again.cache_control.public and again.cache_control.max_age is not None
+    assert "Cookie" in again.headers["Vary"]
+    assert client.get(url, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
+
+
+def test_a_signed_in_reader_never_gets_a_page_kept_for_someone_else(app, client, article, create_user):
+    url = section_url(article)
+    readers = [create_user(display_name="Айгүл Сәрсенова"), create_user(display_name="Берік Омаров")]
+    browsers = [signed_in(app, reader) for reader in readers]
+    assert "Log in" in client.get(url).get_data(as_text=True)  # the visitors' copy is kept now
+    for n, (reader, browser) in enumerate(zip(readers, browsers, strict=True)):
+        page = browser.get(url)
+        html = page.get_data(as_text=True)
+        assert reader.display_name in html and 'name="csrf_token"' in html
+        assert all(other.display_name not in html for other in readers[:n])
+        assert page.headers["Cache-Control"] == "private, no-store" and "ETag" not in page.headers
+    html = client.get(url).get_data(as_text=True)
+    assert all(reader.display_name not in html for reader in readers)
+    assert 'name="csrf_token"' not in html
+
+
+def test_the_api_is_shared_too_but_not_with_a_session(app, client, article, create_comment, create_user):
+    create_comment(article, body="Срок обжалования надо продлить.")
+    url = f"/api/v1/sections/{article.id}/comments"
+    public = client.get(url)
+    assert public.json["total"] == 1 and public.cache_control.public and public.headers.get("ETag")
+    private = signed_in(app, create_user()).get(url)
+    assert private.json["total"] == 1 and private.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_new_comment_shows_on_the_next_request(app, client, article, create_user):
+    app.config["PREMODERATION"] = False
+    url, api = section_url(article), f"/api/v1/sections/{article.id}/comments"
+    assert "No published comments on this part yet." in client.get(url).get_data(as_text=True)
+    assert client.get(api).json["total"] == 0
+    post_comment(signed_in(app, create_user()), article, "Тридцать дней на жалобу, а не пятнадцать.")
+    assert "Тридцать дней на жалобу, а не пятнадцать." in client.get(url).get_data(as_text=True)
+    assert client.get(api).json["total"] == 1
+
+
+def test_a_moderation_decision_shows_on_the_next_request(app, client, article, create_user):
+    url = section_url(article)
+    author, moderator = create_user(), signed_in(app, create_user(role="moderator"))
+    post_comment(signed_in(app, author), article, "Пусть оператор отвечает письменно.")
+    assert "Пусть оператор отвечает письменно." not in client.get(url).get_data(as_text=True)  # awaiting a moderator
+    comment_id = db.session.execute(db.text("SELECT id, version FROM comments")).one()
+    decide = f"/en/moderation/comments/{comment_id[0]}/decide"
+    assert moderator.post(decide, data={"action": "approve", "version": comment_id[1]}).status_code == 302
+    assert "Пусть оператор отвечает письменно." in client.get(url).get_data(as_text=True)
+    version = db.session.execute(db.text("SELECT version FROM comments")).scalar()
+    hide = {"action": "hide", "reason": "personal_data", "version": version}
+    assert moderator.post(decide, data=hide).status_code == 302
+    assert "Пусть оператор отвечает письменно." not in client.get(url).get_data(as_text=True)
+
+
+def test_a_new_version_shows_on_the_next_request(client, waste_law):
+    url = f"/en/laws/{waste_law.slug}/"
+    assert "Version 2 of 2" in client.get(url).get_data(as_text=True)
+    publish_version(waste_law, lang="ru", text=demo_text("waste.v2.ru.txt"), filename="waste.v3.ru.txt")
+    db.session.commit()
+    assert "Version 3 of 3" in client.get(url).get_data(as_text=True)
