@@ -75,6 +75,9 @@ class Config:
     # Background jobs (summary builds): on an RQ worker (`flask worker`) when set, else in a thread of the process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     SEARCH_PER_PAGE = 10
+    # The glossary of legal terms that carries a query into the other languages (format in the default file,
+    # app/search/data/glossary.tsv); re-read when it changes. Empty: the default file.
+    SEARCH_GLOSSARY_FILE = os.environ.get("SEARCH_GLOSSARY_FILE", "")
     # Pages and API answers for visitors without a session are kept whole until the next write (app/caching.py),
     # in a cache all workers share: Redis where REDIS_URL is set, else a directory in the instance folder.
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "")  # empty: RedisCache or FileSystemCache as just said

@@ -345,14 +345,20 @@ def search():
         abort(400, description="unknown status")
     page = _int_arg("page", 1, 1, 1000)
     per_page = _int_arg("per_page", 20, 1, 50)
+    lang_only = request.args.get("lang_only", "0")
+    if lang_only not in ("0", "1", "true", "false"):
+        abort(400, description="lang_only must be 0 or 1")
     # Without a type each type's best hits come back; ask for one type to page through it. The totals are exact
     # under the filters: a type's total is the number of items its pages hold.
-    filters = Filters(type=kind, law=request.args.get("law") or None, lang=lang, status=status)
+    filters = Filters(
+        type=kind, law=request.args.get("law") or None, lang=lang, status=status, lang_only=lang_only in ("1", "true")
+    )
     results = run_search(query, filters, page, per_page)
     return jsonify(
         query=results.query,
         incomplete=results.incomplete,
         suggestion=results.suggestion,
+        also_searched=[{"lang": lang, "term": term} for lang, term in results.also_searched],
         totals=results.totals,
         items=[
             {

@@ -52,6 +52,7 @@ RU_STOP_WORDS = frozenset(
 )
 
 STOP_WORDS_BY_LANG = {"kk": KK_STOP_WORDS, "ru": RU_STOP_WORDS, "en": frozenset(STOP_WORDS)}
+ALL_STOP_WORDS = frozenset().union(*STOP_WORDS_BY_LANG.values())
 
 _HAS_LATIN = re.compile(r"[a-zA-ZəƏöÖüÜ]")
 _HAS_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -153,6 +154,33 @@ def analyzer_for(lang: str) -> Analyzer:
         | StopFilter(STOP_WORDS_BY_LANG[lang], minsize=1, maxsize=MAX_TOKEN_LENGTH)
         | _stem_filter(lang)
     )
+
+
+@cache
+def exact_analyzer() -> Analyzer:
+    """Return the analyzer of words as written (folded, not stemmed), in any language: exact forms rank higher."""
+    return RegexTokenizer(WORD_PATTERN) | FoldFilter() | StopFilter(ALL_STOP_WORDS, minsize=1, maxsize=MAX_TOKEN_LENGTH)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def exact_tokens(text: str) -> tuple[str, ...]:
+    """The text's words as written (folded, not stemmed), as the exact analyzer gives them."""
+    return tuple(token.text for token in exact_analyzer()(text))
+
+
+_WORD = re.compile(WORD_PATTERN)
+
+
+def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of each word that analyzer_for(lang) keeps, the same tokens without Whoosh's pipeline of
+    generators: snippets analyse whole texts on every search, and this takes a third of the time."""
+    stops, stem = STOP_WORDS_BY_LANG[lang], {"kk": kk_stem, "ru": ru_stem, "en": en_stem}[lang]
+    spans = []
+    for match in _WORD.finditer(text):
+        word = fold(match.group())
+        if len(word) <= MAX_TOKEN_LENGTH and word not in stops:
+            spans.append((match.start(), match.end(), stem(word)))
+    return spans
 
 
 def stem_text(text: str, lang: str) -> str:

@@ -1,9 +1,11 @@
 """The interface every search engine implements, and the result types the rest of Kenes sees."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from app.search.documents import Document
+
+SUGGEST_BELOW = 3  # fewer results than this, and a "did you mean" is worth a look
 
 
 def clean_query(text: str) -> str:
@@ -25,6 +27,7 @@ class Filters:
     status: str | None = None
     agency: str | None = None
     lang: str | None = None  # search only this language's text
+    lang_only: bool = False  # "only in my language": no glossary translations, only synonyms in the language typed
     date_from: datetime | None = None
     date_to: datetime | None = None
     # Visibility, applied by the engine before it counts, so totals are what can be paged through: the index lags
@@ -76,9 +79,23 @@ class Backend:
         """One page of hits and their exact total; with suggest, a "did you mean" when fewer than 3 match."""
         raise NotImplementedError
 
+    def search_types(self, query: str, filters: Filters, sizes: dict[str, int]) -> dict[str, Page]:
+        """The first page of each type (type -> page size), each with its exact total; filters.type is ignored."""
+        return {
+            kind: self.search(query, replace(filters, type=kind), 1, size, suggest=False)
+            for kind, size in sizes.items()
+        }
+
     def suggest(self, query: str, lang: str | None = None) -> str | None:
-        """The query with its misspelt words corrected, or None."""
+        """The query with its misspelt words corrected (each close to the word typed: app/search/spelling.py)."""
         raise NotImplementedError
+
+    def better_query(self, query: str, filters: Filters, found: int) -> str | None:
+        """A "did you mean" worth offering: a correction that finds more than the query did, under the same filters."""
+        suggestion = self.suggest(query, filters.lang)
+        if not suggestion or suggestion == clean_query(query):
+            return None
+        return suggestion if self.search(suggestion, filters, 1, 1, suggest=False).total > found else None
 
     def hashes(self) -> dict[str, str]:
         """Every indexed document id with its content hash."""

@@ -1,4 +1,4 @@
-"""`flask search reindex | verify | sync`."""
+"""`flask search reindex | verify | sync | glossary`."""
 
 import time
 
@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from app.db import writes
 from app.extensions import db
 from app.search import documents, get_backend
-from app.search.backend import IndexReport, SearchUnavailableError
+from app.search.backend import IndexReport, SearchUnavailableError, clean_query
 from app.search.models import SearchQueueEntry
 from app.search.queue import drain, queued, writer_lock
 
@@ -71,3 +71,25 @@ def sync_command():
     click.echo(f"Applied {done} change(s); {left} left in the queue.")
     if left:
         raise click.ClickException("Some changes could not be applied; see the log.")
+
+
+@search_cli.command("glossary")
+@click.argument("query", required=False)
+def glossary_command(query: str | None):
+    """Check the glossary file; with a query, show what the glossary adds to it."""
+    from app.search import glossary
+    from app.search.query import glossary_path, plan
+
+    path = glossary_path() or glossary.DEFAULT_FILE
+    terms = glossary.load(path)
+    click.echo(f"{path}: {len(terms.concepts)} concepts.")
+    for problem in terms.problems:
+        click.echo(f"  {problem}")
+    if query:
+        asked = plan(clean_query(query))
+        found = [f"{e.lang}: {e.text}" for clause in asked.clauses for e in clause.expansions]
+        click.echo("\n".join(found) if found else "The glossary adds nothing to this query.")
+    if not terms.concepts:
+        raise click.ClickException("The glossary is empty or cannot be read: queries are not translated.")
+    if terms.problems:
+        raise click.ClickException("The glossary has lines that cannot be used (listed above).")

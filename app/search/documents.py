@@ -26,7 +26,8 @@ TYPES = ("law", "section", "comment")
 # What a document puts in the index: bump it when that changes (fields, which text goes under which language).
 # Every document's hash changes with it (and with ANALYSIS_VERSION), so `flask search verify` reports an index built
 # before as stale and `flask search reindex` (run after each deployment) rebuilds it.
-INDEX_VERSION = 2
+# 3: Whoosh's unstemmed `exact` field (exact forms rank first; "did you mean" draws on it), no spelling fields.
+INDEX_VERSION = 3
 
 
 @dataclass

@@ -43,23 +43,40 @@ import operator
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Text, cast, delete, desc, func, literal, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    desc,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.search.analysis import stem_text
-from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError, clean_query
+from app.search import spelling
+from app.search.analysis import exact_tokens, stem_text
+from app.search.backend import SUGGEST_BELOW, Backend, Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import Document
 from app.search.models import SearchDocument
+from app.search.postgres_query import CONFIGS as CONFIGS  # each language's text search configuration
+from app.search.postgres_query import forms_tsquery, plan_tsqueries
+from app.search.query import OR, Plan, parse_query, plan
 
 logger = logging.getLogger(__name__)
 
 LANGS = ("kk", "ru", "en")
-CONFIGS = {"kk": "simple", "ru": "russian", "en": "english"}
 VECTORS = {
     "kk": "to_tsvector('simple', coalesce(stem_kk, ''))",
     "ru": "to_tsvector('russian', coalesce(text_ru, ''))",
@@ -69,9 +86,11 @@ INDEX_DDL = tuple(
     f"CREATE INDEX ix_search_documents_fts_{lang} ON search_documents USING gin (({vector}))"
     for lang, vector in VECTORS.items()
 )
+# The words as written, every language together, for ranking only (no index): an exact form ranks higher.
+EXACT_VECTOR = "to_tsvector('simple', concat_ws(' ', text_kk, text_ru, text_en))"
+EXACT_WEIGHT = 2.0
 
 BATCH = 1000
-SUGGEST_BELOW = 3  # fewer hits than this and a correction is worth a look
 SUGGEST_MIN_LENGTH = 4
 SUGGEST_MAX_WORDS = 5  # each word costs two short queries
 SUGGEST_MIN_SIMILARITY = 0.4
@@ -103,65 +122,6 @@ _SUGGEST_SQL = text(
 )
 
 
-@dataclass
-class Term:
-    """One unit of a query: a word (or a run of letters and punctuation) or a "quoted phrase"."""
-
-    text: str
-    negated: bool = False
-    phrase: bool = False
-
-
-OR = None  # the alternative operator between two terms
-
-
-def parse_query(cleaned: str) -> list[Term | None]:
-    """Split a cleaned query into terms and ORs, reading both websearch syntax and Whoosh's AND / NOT."""
-    terms: list[Term | None] = []
-    negate = False
-    # clean_query leaves quotes balanced, so every odd piece is the inside of a phrase.
-    for position, piece in enumerate(cleaned.split('"')):
-        if position % 2:
-            if piece.strip():
-                terms.append(Term(piece.strip(), negate, phrase=True))
-            negate = False
-            continue
-        for chunk in piece.split():
-            if chunk == "AND":
-                continue
-            if chunk == "NOT" or not chunk.strip("-"):
-                negate = True  # also a bare "-" before a word or a "phrase", as websearch reads it
-                continue
-            if chunk.lower() == "or":
-                terms.append(OR)
-                negate = False
-                continue
-            terms.append(Term(chunk.lstrip("-"), negate or chunk.startswith("-")))
-            negate = False
-    return terms
-
-
-def websearch_text(terms: list[Term | None], lang: str) -> str:
-    """Write the terms back in websearch syntax; Kazakh words are replaced by their stems."""
-    parts = []
-    for term in terms:
-        if term is OR:
-            parts.append("or")
-            continue
-        words = stem_text(term.text, "kk") if lang == "kk" else term.text
-        if not words:
-            continue  # a stop word: drop it with its "-", which would otherwise negate the next word
-        # Several stems from one word (үй-жай) stay together, as websearch keeps a hyphenated word.
-        quoted = term.phrase or (lang == "kk" and " " in words)
-        part = f'"{words}"' if quoted else words
-        parts.append(f"-{part}" if term.negated else part)
-    return " ".join(parts)
-
-
-def _tsquery(lang: str, source: str) -> ColumnElement:
-    return func.websearch_to_tsquery(literal_column(f"'{CONFIGS[lang]}'"), source)
-
-
 def _as_utc(moment: datetime) -> datetime:
     # The search form sends aware dates; a naive one is taken as UTC, as the Whoosh backend stores them.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -182,12 +142,6 @@ def _row(document: Document) -> dict:
         "text_en": texts.get("en") or None,
         "stem_kk": stem_text(texts["kk"], "kk") if texts.get("kk") else None,
     }
-
-
-def _same_case(word: str, like: str) -> str:
-    if len(like) > 1 and like.isupper():
-        return word.upper()
-    return word.capitalize() if like[:1].isupper() else word
 
 
 class PostgresBackend(Backend):
@@ -216,32 +170,40 @@ class PostgresBackend(Backend):
             raise SearchUnavailableError(f"search_documents unreadable: {error.orig}") from error
         return dict(rows)
 
-    def tsqueries(self, cleaned: str, langs: Iterable[str] = LANGS) -> dict[str, str]:
-        """Return each language's tsquery (as text) that can use an index; empty or exclusion-only ones are left out."""
-        terms = parse_query(cleaned)
+    def tsqueries(self, asked: Plan, langs: Iterable[str] = LANGS, translated: bool = True) -> tuple[dict, dict]:
+        """Return each language's tsquery (as text) of what a match needs, where it can use an index (empty or
+        exclusion-only ones are left out), and each language's tsquery of what excludes a document."""
         langs = list(langs)
         columns = []
         for lang in langs:
-            query = _tsquery(lang, websearch_text(terms, lang))
-            columns += [cast(query, Text), func.querytree(query)]
+            for query in plan_tsqueries(asked, lang, translated):
+                query = query if query is not None else cast(literal(""), TSQUERY)
+                columns += [cast(query, Text), func.querytree(query)]
         row = db.session.execute(select(*columns)).one()
-        found = {}
+        found: tuple[dict, dict] = ({}, {})
         for n, lang in enumerate(langs):
-            query, indexable = row[2 * n], row[2 * n + 1]
-            # querytree() is '' for an empty query and 'T' when nothing in it can be looked up in an index.
-            if indexable not in ("", "T"):
-                found[lang] = query
+            for kind in (0, 1):
+                query, indexable = row[4 * n + 2 * kind], row[4 * n + 2 * kind + 1]
+                # querytree() is '' for an empty query and 'T' when nothing in it can be looked up in an index.
+                if indexable not in ("", "T"):
+                    found[kind][lang] = query
         return found
 
     @staticmethod
-    def match(queries: dict[str, str]) -> tuple[ColumnElement, ColumnElement]:
-        """Return the match condition and the rank for per-language tsqueries."""
+    def match(queries: dict[str, str], excluded: dict[str, str] | None = None) -> tuple[ColumnElement, ColumnElement]:
+        """Return the match condition and the rank for per-language tsqueries; an excluded term in any language
+        excludes the document, as in Whoosh (a translation must not bring back a document the query excludes)."""
         conditions, ranks = [], []
         for lang, query in queries.items():
             vector, tsquery = literal_column(VECTORS[lang]), cast(literal(query, Text), TSQUERY)
             conditions.append(vector.bool_op("@@")(tsquery))
             ranks.append(func.ts_rank_cd(vector, tsquery))
-        return or_(*conditions), functools.reduce(operator.add, ranks)
+        condition = or_(*conditions)
+        if excluded:
+            excluding = [literal_column(VECTORS[lang]).bool_op("@@")(cast(literal(query, Text), TSQUERY))
+                         for lang, query in excluded.items()]  # fmt: skip
+            condition = and_(condition, ~or_(*excluding))
+        return condition, functools.reduce(operator.add, ranks)
 
     @staticmethod
     def _filters(filters: Filters) -> list[ColumnElement]:
@@ -269,28 +231,55 @@ class PostgresBackend(Backend):
             return Page([], 0)
         page, per_page = max(page, 1), max(per_page, 1)
         langs = [filters.lang] if filters.lang in LANGS else list(LANGS)
+        asked = plan(cleaned, filters.lang_only)
         try:
             # A savepoint: a failing statement must not abort the caller's transaction.
             with db.session.begin_nested():
-                hits, total = self._page(self.tsqueries(cleaned, langs), filters, page, per_page)
+                queries, excluded = self.tsqueries(asked, langs)
+                # The language typed ranks first: a document found only through a translation comes after.
+                translated = any(not e.own_language for clause in asked.clauses for e in clause.expansions)
+                typed = self.tsqueries(asked, langs, translated=False)[0] if translated else {}
+                forms = sorted({form for term in asked.typed for form in exact_tokens(term.text)})
+                hits, total = self._page(queries, filters, page, per_page, excluded, typed, forms)
         except DBAPIError as error:
             logger.warning("PostgreSQL search failed: %s", error.orig)
             raise SearchUnavailableError(f"search query failed: {error.orig}") from error
-        suggestion = self.suggest(cleaned) if suggest and total < SUGGEST_BELOW else None
+        suggestion = self.better_query(cleaned, filters, total) if suggest and total < SUGGEST_BELOW else None
         return Page(hits, total, suggestion)
 
-    def _page(self, queries: dict[str, str], filters: Filters, page: int, per_page: int) -> tuple[list[Hit], int]:
+    def _page(
+        self, queries: dict, filters: Filters, page: int, per_page: int, excluded=None, typed=None, forms=()
+    ) -> tuple[list[Hit], int]:
         if not queries:
             return [], 0
-        condition, rank = self.match(queries)
+        condition, _ = self.match(queries, excluded)
         conditions = [condition, *self._filters(filters)]
+        # Each vector is worked out once per matching row: OFFSET 0 keeps PostgreSQL from folding the subquery
+        # into every expression that uses it (an expression index stores no vector to read back).
+        names = sorted(set(queries) | set(typed or {}))
+        columns = [literal_column(VECTORS[lang]).label(lang) for lang in names]
+        vectors = select(*columns, literal_column(EXACT_VECTOR).label("exact")).offset(0).lateral("vectors")
+
+        def tsquery(value: str) -> ColumnElement:
+            return cast(literal(value, Text), TSQUERY)
+
+        score = functools.reduce(
+            operator.add, [func.ts_rank_cd(vectors.c[lang], tsquery(q)) for lang, q in queries.items()]
+        )
+        if forms:
+            score = score + EXACT_WEIGHT * func.ts_rank_cd(vectors.c.exact, forms_tsquery(forms))
+        tier = literal(0)
+        if typed:
+            tier = case((or_(*[vectors.c[lang].bool_op("@@")(tsquery(q)) for lang, q in typed.items()]), 1), else_=0)
         statement = (
-            select(SearchDocument.doc_id, SearchDocument.type, rank.label("score"), func.count().over().label("total"))
+            select(SearchDocument.doc_id, SearchDocument.type, score.label("score"), func.count().over().label("total"))
+            .select_from(SearchDocument)
+            .join(vectors, true())
             .where(*conditions)
-            .order_by(desc("score"), SearchDocument.doc_id)
+            .order_by(desc(tier), desc("score"), SearchDocument.doc_id)
             .limit(per_page)
             .offset((page - 1) * per_page)
-        )
+        )  # fmt: skip
         rows = db.session.execute(statement).all()
         total = rows[0].total if rows else 0
         if not rows and page > 1:  # past the last page the window count has no row to ride on
@@ -306,7 +295,7 @@ class PostgresBackend(Backend):
 
     def _unmatched(self, word: str) -> bool:
         """Tell whether a word alone finds nothing in any document (a stop word is never a misspelling)."""
-        queries = self.tsqueries(word)
+        queries, _ = self.tsqueries(plan(word), translated=False)
         if not queries:
             return False
         condition, _ = self.match(queries)
@@ -352,16 +341,9 @@ class PostgresBackend(Backend):
             return None
         finally:
             savepoint.rollback()
-        corrections = {wanted: best for wanted, best in rows if best != wanted}
-        if not corrections:
-            return None
-
-        def correct(match: re.Match) -> str:
-            word = match.group(0)
-            best = corrections.get(word.lower())
-            return _same_case(best, word) if best else word
-
-        return re.sub(r"\w+", correct, cleaned)
+        # pg_trgm's similarity alone let "waste" become "act": a correction must also be a few edits away.
+        corrections = {wanted: best for wanted, best in rows if spelling.close(wanted, best)}
+        return spelling.replace_words(cleaned, corrections)
 
     # --- writing (the caller holds the writer lock and commits) ----------------------------------------
 

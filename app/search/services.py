@@ -15,7 +15,7 @@ from app.laws.access import public_laws_condition
 from app.laws.models import LANGS, Law, LawVersion, Section
 from app.organisations.models import Agency
 from app.search import get_backend
-from app.search.backend import Filters, Hit, Page, SearchUnavailableError, clean_query
+from app.search.backend import SUGGEST_BELOW, Filters, Hit, Page, SearchUnavailableError, clean_query
 from app.search.documents import (
     TYPES,
     Part,
@@ -25,13 +25,13 @@ from app.search.documents import (
     searchable_texts,
     unsearchable_queued,
 )
+from app.search.query import plan
 from app.search.snippets import snippet
 from app.template_helpers import heading_label, unit_name
 
 logger = logging.getLogger(__name__)
 
 GROUP_SIZES = {"law": 5, "section": 10, "comment": 10}
-SUGGEST_BELOW = 3  # fewer results than this over every type searched, and a "did you mean" is worth a look
 FALLBACK_LIMIT = 200
 
 
@@ -55,6 +55,8 @@ class Results:
     totals: dict[str, int] = field(default_factory=dict)
     suggestion: str | None = None
     incomplete: bool = False
+    # The glossary's synonyms and translations of the query's legal terms, as (language, term).
+    also_searched: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -72,39 +74,55 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int | None = N
     # The index lags the database by the writer's round trip: what it still holds but nobody may find any more is
     # left out by the engine itself, before it counts, so every total is what can be paged through.
     filters = replace(filters, hidden_laws=private_law_slugs(), hidden_docs=unsearchable_queued())
+    langs = [filters.lang] if filters.lang in LANGS else LANGS
+    results.also_searched = [(lang, term) for lang in langs for term in plan(query, filters.lang_only).expansions(lang)]
+    if filters.type in TYPES:
+        pages = {filters.type: _engine_or_database(query, filters, page, per_page)}
+    else:
+        pages = _engine_or_database_types(query, filters)
     for kind in types:
         size, kind_page = (per_page, page) if filters.type else (GROUP_SIZES[kind], 1)
-        found, items = _search_kind(query, replace(filters, type=kind), kind_page, size)
+        found, items = _hydrated(pages[kind], query, replace(filters, type=kind), kind_page, size)
         results.incomplete |= found.incomplete
         results.totals[kind] = found.total
         results.groups[kind] = items
     if results.total < SUGGEST_BELOW and not results.incomplete:
         # Once for the whole search, not once per type (each type alone is often small): it is the slow part.
-        results.suggestion = _suggestion(query, filters.lang)
+        results.suggestion = _suggestion(query, filters, results.total)
     return results
 
 
-def _suggestion(query: str, lang: str | None) -> str | None:
+def _suggestion(query: str, filters: Filters, found: int) -> str | None:
     try:
-        return get_backend().suggest(query, lang)
+        return get_backend().better_query(query, filters, found)
     except Exception:
         # A "did you mean" is a courtesy: whatever goes wrong, the results stand without one.
         logger.exception("Search suggestion failed")
         return None
 
 
-def _search_kind(query: str, filters: Filters, page: int, per_page: int) -> tuple[Page, list[Result]]:
+def _hydrated(found: Page, query: str, filters: Filters, page: int, per_page: int) -> tuple[Page, list[Result]]:
     """One type's page and its results; a hit the database no longer shows is left out and the search run again."""
-    found = _engine_or_database(query, filters, page, per_page)
-    items = hydrate(found.hits, query)
+    items = hydrate(found.hits, query, filters)
     dropped = {hit.doc_id for hit in found.hits} - {item.doc_id for item in items}
     if dropped:
         # Changed without a queued index change (a direct database edit): rare, and the count must still hold.
         logger.warning("Search index holds %s document(s) the database does not show: %s", len(dropped), dropped)
         found = _engine_or_database(query, replace(filters, hidden_docs=filters.hidden_docs | dropped), page, per_page)
-        items = hydrate(found.hits, query)
+        items = hydrate(found.hits, query, filters)
         found.total -= len(found.hits) - len(items)  # a third disagreement: at least not counted on this page
     return found, items
+
+
+def _engine_or_database_types(query: str, filters: Filters) -> dict[str, Page]:
+    """Each type's best hits (in one pass where the engine can), or the database's when the engine cannot answer."""
+    try:
+        return get_backend().search_types(query, filters, GROUP_SIZES)
+    except SearchUnavailableError as error:
+        logger.warning("Search falls back to the database: %s", error)
+    except Exception:
+        logger.exception("Search engine failed; falling back to the database")
+    return {kind: database_search(query, replace(filters, type=kind), 1, size) for kind, size in GROUP_SIZES.items()}
 
 
 def _engine_or_database(query: str, filters: Filters, page: int, per_page: int) -> Page:
@@ -174,25 +192,26 @@ def database_search(query: str, filters: Filters, page: int, per_page: int) -> P
     return Page([Hit(f"{prefix}:{i}", prefix, 0.0) for i in chunk], len(ids), incomplete=True)
 
 
-def _best_snippet(parts: list[Part], query: str) -> tuple[Markup, Part | None]:
-    """The passage of the part that matches the query best (in the reader's language on a tie)."""
+def _best_snippet(parts: list[Part], query: str, also: dict[str, list[str]]) -> tuple[Markup, Part | None]:
+    """The passage of the part that matches the query best: the words as typed before the glossary's terms (also),
+    the reader's language on a tie."""
     reader = current_lang()
-    best: tuple[int, int, Markup, Part | None] = (-1, 0, Markup(""), None)
+    best: tuple[bool, int, int, Markup, Part | None] = (False, -1, 0, Markup(""), None)
     for part in parts:
         if not part.text:
             continue
-        html, matches = snippet(part.text, query, part.lang)
-        rank = (matches, 1 if part.lang == reader else 0)
-        if rank > best[:2]:
+        html, matches, own = snippet(part.text, query, part.lang, also.get(part.lang, ()))
+        rank = (own > 0, matches, 1 if part.lang == reader else 0)
+        if rank > best[:3]:
             best = (*rank, html, part)
-    return best[2], best[3]
+    return best[3], best[4]
 
 
 def _text_parts(texts: dict[str, str]) -> list[Part]:
     return [Part("text", lang, text) for lang, text in texts.items()]
 
 
-def hydrate(hits: list[Hit], query: str) -> list[Result]:
+def hydrate(hits: list[Hit], query: str, filters: Filters | None = None) -> list[Result]:
     """Turn hits into results with titles, links and snippets, dropping what is no longer public; one query per type."""
     ids: dict[str, list[int]] = {kind: [] for kind in TYPES}
     for hit in hits:
@@ -206,12 +225,16 @@ def hydrate(hits: list[Hit], query: str) -> list[Result]:
         "comment": _public_comments(ids["comment"]),
     }
     build = {"law": _law_result, "section": _section_result, "comment": _comment_result}
+    # A text found through the glossary shows its own language's term marked, not the word typed.
+    filters = filters or Filters()
+    langs = [filters.lang] if filters.lang in LANGS else LANGS
+    also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs} if hits else {}
     results = []
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")
         item = found.get(kind, {}).get(int(raw) if raw.isdigit() else -1)
         if item is not None:
-            results.append(build[kind](item, hit, query))
+            results.append(build[kind](item, hit, query, also))
     return results
 
 
@@ -250,16 +273,16 @@ def _public_comments(ids: list[int]) -> dict[int, Comment]:
     }
 
 
-def _law_result(law: Law, hit: Hit, query: str) -> Result:
-    html, part = _best_snippet(_text_parts(searchable_texts(law)), query)
+def _law_result(law: Law, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
+    html, part = _best_snippet(_text_parts(searchable_texts(law)), query, also)
     lang = part.lang if part else None
     title = localized(law, "title")[0] or law.slug
     return Result("law", hit.doc_id, url_for("laws.show", slug=law.slug), title, title, html, lang, hit.score)
 
 
-def _section_result(section: Section, hit: Hit, query: str) -> Result:
+def _section_result(section: Section, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
     law = section.version.law
-    html, part = _best_snippet(_text_parts(searchable_texts(section)), query)
+    html, part = _best_snippet(_text_parts(searchable_texts(section)), query, also)
     lang = part.lang if part else None
     # "Статья 14, пункт 1": a point alone ("1-тармақ") does not say where it is.
     label = unit_name(section, lang or current_lang())
@@ -269,8 +292,8 @@ def _section_result(section: Section, hit: Hit, query: str) -> Result:
     return Result("section", hit.doc_id, url, title, localized(law, "title")[0] or law.slug, html, lang, hit.score)
 
 
-def _comment_result(comment: Comment, hit: Hit, query: str) -> Result:
-    html, part = _best_snippet(comment_parts(comment), query)
+def _comment_result(comment: Comment, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
+    html, part = _best_snippet(comment_parts(comment), query, also)
     label = heading_label(comment.section.kind, comment.section.number, current_lang())
     url = url_for("comments.show_comment", comment_id=comment.id)
     law_title = localized(comment.law, "title")[0] or comment.law.slug

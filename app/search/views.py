@@ -33,6 +33,7 @@ def filters_from_request() -> Filters:
         status=args.get("status") if args.get("status") in PUBLIC_STATUSES else None,
         agency=(args.get("agency") or None) and args["agency"][:64],
         lang=args.get("lang") if args.get("lang") in ("kk", "ru", "en") else None,
+        lang_only=args.get("lang_only") in ("1", "true", "on"),
         date_from=_date("from"),
         date_to=_date("to"),
     )

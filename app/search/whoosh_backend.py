@@ -10,19 +10,25 @@ import shutil
 import threading
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import qparser
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.matching import AndNotMatcher
 from whoosh.query import And, AndNot, DateRange, Or, Term
 
 from app.laws.models import LANGS
-from app.search.analysis import analyzer_for
-from app.search.backend import Backend, Filters, Hit, Page, SearchUnavailableError, clean_query
-from app.search.documents import Document
+from app.search import spelling
+from app.search.analysis import analyzer_for, exact_analyzer, exact_tokens
+from app.search.backend import SUGGEST_BELOW, Backend, Filters, Page, SearchUnavailableError, clean_query
+from app.search.documents import TYPES, Document
+from app.search.glossary import tokens
+from app.search.query import Plan, plan
+from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching, text_pairs
+from app.search.whoosh_ranking import ALL, best
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +39,7 @@ READ_ERRORS = (OSError, EmptyIndexError, LockError, ValueError, EOFError, KeyErr
 def make_schema() -> Schema:
     fields = {
         "doc_id": ID(unique=True, stored=True),
-        "type": ID(stored=True),
+        "type": ID(stored=True, sortable=True),  # a column: whoosh_collectors.TypeCollector reads it per match
         "law": ID(stored=True),
         "status": ID,
         "agency": ID,
@@ -42,7 +48,12 @@ def make_schema() -> Schema:
     }
     for lang in LANGS:
         # Not stored: snippets are cut from the database text, which keeps the index small.
-        fields[f"text_{lang}"] = TEXT(analyzer=analyzer_for(lang), stored=False, spelling=True)
+        fields[f"text_{lang}"] = TEXT(analyzer=analyzer_for(lang), stored=False)
+    # Every language's words as written (folded, unstemmed): an exact form ranks above a stem-only match, and
+    # "did you mean" draws its words from here. No positions: phrases are matched in the stemmed fields.
+    fields[EXACT_FIELD] = TEXT(analyzer=exact_analyzer(), stored=False, phrase=False)
+    # Each two neighbouring stems as one token (whoosh_query.pairs): words side by side, as typed, rank higher.
+    fields[PAIRS_FIELD] = TEXT(analyzer=SpaceSeparatedTokenizer(), stored=False, phrase=False)
     return Schema(**fields)
 
 
@@ -68,21 +79,29 @@ def _fix_and_not(query):
     return query.accept(lambda q: _AndNot(q.a, q.b) if type(q) is AndNot else q)
 
 
-def _fields_for(lang: str | None) -> list[str]:
-    return [f"text_{lang}"] if lang in LANGS else [f"text_{code}" for code in LANGS]
+def _langs(lang: str | None) -> list[str]:
+    return [lang] if lang in LANGS else list(LANGS)
 
 
-def _parse(searcher, text: str, lang: str | None, group=qparser.AndGroup):
-    parser = qparser.MultifieldParser(_fields_for(lang), searcher.schema, group=group)
-    # Field prefixes and wildcards would let a query reach stored ids or scan every term.
-    parser.remove_plugin_class(qparser.FieldsPlugin)
-    parser.remove_plugin_class(qparser.WildcardPlugin)
-    return parser.parse(text)
-
-
-def _correct(searcher, parsed, text: str) -> str | None:
-    corrected = searcher.correct_query(parsed, text)
-    return corrected.string if corrected.query != parsed else None
+def _correct(searcher, query: Plan, text: str, langs: list[str]) -> str | None:
+    """The query with each word that finds nothing replaced by the closest word of the index, or None."""
+    reader = searcher.reader()
+    corrections = {}
+    for clause in query.clauses:
+        if clause.expansions:
+            continue  # a glossary term: found through its translations even where its own form is absent
+        for term in (term for option in clause.options for term in option if not term.phrase):
+            found = [reader.doc_frequency(f"text_{lang}", word) for lang in langs for word in tokens(term.text, lang)]
+            forms = exact_tokens(term.text)
+            if not found or any(found) or len(forms) != 1 or not forms[0].isalpha():
+                continue  # a stop word, a known word or a number: nothing to correct
+            word = forms[0]
+            # Whoosh's automaton counts two swapped letters as two edits; spelling.closest counts them as one.
+            candidates = reader.terms_within(EXACT_FIELD, word, spelling.MAX_EDITS)
+            best = spelling.closest(word, candidates, lambda candidate: reader.doc_frequency(EXACT_FIELD, candidate))
+            if best:
+                corrections[word] = best
+    return spelling.replace_words(text, corrections)
 
 
 class WhooshBackend(Backend):
@@ -95,6 +114,7 @@ class WhooshBackend(Backend):
         self._index_dir: str | None = None
         self._lock = threading.Lock()
         self._law_slugs: tuple[object, frozenset[str]] = (None, frozenset())  # (searcher, the slugs it holds)
+        self._types: tuple[object, dict[str, set[int]]] = (None, {})  # (searcher, type -> its documents)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -139,51 +159,74 @@ class WhooshBackend(Backend):
                     self._searcher = None
         raise SearchUnavailableError("index unreadable")
 
-    def search(self, query: str, filters: Filters, page: int, per_page: int, suggest: bool = True) -> Page:
+    def _under(self, searcher, filters: Filters):
+        """A function putting a query under the filters (and, given types, only those): the filters and what is hidden
+        are inside the query, so the counts leave them out."""
+        conditions = [Term(name, value) for name, value in (
+            ("type", filters.type), ("law", filters.law), ("status", filters.status), ("agency", filters.agency)
+        ) if value]  # fmt: skip
+        if filters.date_from or filters.date_to:
+            conditions.append(DateRange("date", filters.date_from, filters.date_to))
+        hidden = self._hidden(searcher, filters)
+
+        def under(query, kinds=()):
+            # Only the types asked for: the posting lists of the rare ones let the search skip the rest.
+            some = [kind for kind in kinds if kind is not ALL] if ALL not in kinds and len(kinds) < len(TYPES) else []
+            restricted = [Or([Term("type", kind) for kind in some])] if some else []
+            query = And([query, *conditions, *restricted])
+            return _fix_and_not(AndNot(query, Or(hidden)) if hidden else query)
+
+        return under
+
+    def _best(self, searcher, asked: Plan, filters: Filters, sizes: dict) -> tuple[dict, dict]:
+        """Each type's best hits and exact total (whoosh_ranking.best). Every clause must match, as PostgreSQL's
+        websearch does and people expect (intersecting posting lists is also faster than scoring every document with
+        any word); a type that nothing matches in full falls back to documents matching any word, best first."""
+        langs, under = _langs(filters.lang), self._under(searcher, filters)
+
+        def type_docs(kind: str) -> set[int]:
+            return self._type_docs(searcher, kind)
+
+        hits, totals = best(searcher, asked, langs, under, sizes, False, type_docs)
+        empty = {kind: size for kind, size in sizes.items() if not totals[kind]}
+        if empty and len(asked.clauses) > 1:
+            more_hits, more_totals = best(searcher, asked, langs, under, empty, True, type_docs)
+            hits.update(more_hits)
+            totals.update(more_totals)
+        return hits, totals
+
+    @staticmethod
+    def _plan(query: str, filters: Filters) -> tuple[str, Plan | None]:
+        """The cleaned query and its plan; no plan when nothing in it can be searched (empty, only stop words)."""
         text = clean_query(query)
-        if not text:
+        asked = plan(text, filters.lang_only) if text else None
+        return text, asked if asked and matching(asked, _langs(filters.lang)) is not None else None
+
+    def search(self, query: str, filters: Filters, page: int, per_page: int, suggest: bool = True) -> Page:
+        text, asked = self._plan(query, filters)
+        if asked is None:
             return Page([], 0)
 
-        def parse(searcher, group):
-            return _parse(searcher, text, filters.lang, group)
+        def run(searcher) -> Page:
+            kind = filters.type if filters.type in TYPES else ALL
+            hits, totals = self._best(searcher, asked, filters, {kind: page * per_page})
+            return Page(hits[kind][(page - 1) * per_page :], totals[kind])  # the total is exact: pages are built on it
 
-        def run(searcher):
-            conditions = []
-            for name, value in (
-                ("type", filters.type),
-                ("law", filters.law),
-                ("status", filters.status),
-                ("agency", filters.agency),
-            ):
-                if value:
-                    conditions.append(Term(name, value))
-            if filters.date_from or filters.date_to:
-                conditions.append(DateRange("date", filters.date_from, filters.date_to))
-            hidden = self._hidden(searcher, filters)
+        found = self._with_searcher(run)
+        if suggest and found.total < SUGGEST_BELOW:
+            found.suggestion = self.better_query(text, filters, found.total)
+        return found
 
-            def restrict(parsed):
-                # Inside the query, so that the count below leaves them out too.
-                query = And([parsed, *conditions])
-                return _fix_and_not(AndNot(query, Or(hidden)) if hidden else query)
+    def search_types(self, query: str, filters: Filters, sizes: dict[str, int]) -> dict[str, Page]:
+        """The first page of every type in one pass over the matches, as a search of each type would give it."""
+        filters = replace(filters, type=None)
+        _, asked = self._plan(query, filters)
+        if asked is None:
+            return {kind: Page([], 0) for kind in sizes}
 
-            # Every word must match (as PostgreSQL's websearch does, and people expect); intersecting posting
-            # lists is also 2-3x faster than scoring every document with any word. Only when that finds
-            # nothing do any-word matches, best first, get a chance.
-            # optimize=False: every match is scored and counted in one pass. Whoosh's block skipping leaves only an
-            # estimate (which ignores the filters: a word in 111 sections of every draft was reported for a draft of
-            # 20), and counting after it walks the matches a second time, which measured slower than this.
-            parsed = parse(searcher, qparser.AndGroup)
-            results = searcher.search(restrict(parsed), limit=page * per_page, optimize=False)
-            if results.is_empty() and len(text.split()) > 1:
-                parsed = parse(searcher, qparser.OrGroup.factory(0.9))
-                results = searcher.search(restrict(parsed), limit=page * per_page, optimize=False)
-            hits = [
-                Hit(doc_id=hit["doc_id"], type=hit["type"], score=hit.score or 0.0)
-                for hit in results[(page - 1) * per_page : page * per_page]
-            ]
-            total = len(results)  # exact, as pages are built from it
-            suggestion = _correct(searcher, parsed, text) if suggest and total < 3 else None
-            return Page(hits, total, suggestion)
+        def run(searcher) -> dict[str, Page]:
+            hits, totals = self._best(searcher, asked, filters, sizes)
+            return {kind: Page(hits[kind], totals[kind]) for kind in sizes}
 
         return self._with_searcher(run)
 
@@ -191,7 +234,17 @@ class WhooshBackend(Backend):
         text = clean_query(query)
         if not text:
             return None
-        return self._with_searcher(lambda searcher: _correct(searcher, _parse(searcher, text, lang), text))
+        return self._with_searcher(lambda searcher: _correct(searcher, plan(text), text, _langs(lang)))
+
+    def _type_docs(self, searcher, kind: str) -> set[int]:
+        """The documents of one type, worked out once per searcher (they change only when the index does)."""
+        cached, sets = self._types
+        if cached is not searcher:
+            sets = {}
+            self._types = (searcher, sets)
+        if kind not in sets:
+            sets[kind] = set(searcher.docs_for_query(Term("type", kind)))
+        return sets[kind]
 
     def _hidden(self, searcher, filters: Filters) -> list[Term]:
         """Terms for what must not be found; a hidden draft only when the index holds it (most never reached it)."""
@@ -229,6 +282,11 @@ class WhooshBackend(Backend):
         }
         for lang, text in document.texts.items():
             fields[f"text_{lang}"] = text
+        if document.texts:
+            fields[EXACT_FIELD] = "\n".join(document.texts.values())
+            fields[PAIRS_FIELD] = " ".join(
+                pair for lang, text in document.texts.items() for pair in text_pairs(text, lang)
+            )
         return fields
 
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:

@@ -99,12 +99,17 @@ def walk_service(query: str, **filters) -> tuple[int, list[str]]:
     return total, seen
 
 
+def as_args(filters: dict) -> dict:
+    """The filters as a query string holds them ("only in my language" is lang_only=1)."""
+    return {name: "1" if value is True else value for name, value in filters.items()}
+
+
 def walk_api(client, query: str, **filters) -> tuple[int, list[str]]:
     kind = filters["type"]
     seen, page, total = [], 1, None
     while True:
         data = client.get(
-            "/api/v1/search", query_string={"q": query, **filters, "page": page, "per_page": PER_PAGE}
+            "/api/v1/search", query_string={"q": query, **as_args(filters), "page": page, "per_page": PER_PAGE}
         ).json
         total = data["totals"][kind] if total is None else total
         assert data["totals"][kind] == total
@@ -123,7 +128,9 @@ def walk_page(client, query: str, **filters) -> tuple[int, int]:
     kind = filters["type"]
     shown, page, total = 0, 1, None
     while True:
-        html = client.get("/en/search/", query_string={"q": query, **filters, "page": page}).get_data(as_text=True)
+        html = client.get("/en/search/", query_string={"q": query, **as_args(filters), "page": page}).get_data(
+            as_text=True
+        )
         totals = dict(GROUP_TOTAL.findall(html))
         if total is None:
             total = int(totals.get(kind, 0))
@@ -149,12 +156,18 @@ def walk_page(client, query: str, **filters) -> tuple[int, int]:
         ("отходов", {"status": "closed"}),
         ("отходов", {"status": "open", "lang": "ru"}),
         ("participants", {"lang": "en"}),
+        # Issue 12.5: the glossary carries these into the other languages (or, lang_only, keeps them in theirs).
+        ("waste", {}),
+        ("waste", {"lang": "kk"}),
+        ("отходов", {"lang_only": True}),
+        ("мәслихаттар", {"status": "open"}),
+        ("мәслихаттар", {"lang_only": True, "law": "waste-closed"}),
     ],
 )
 def test_every_count_is_what_the_pages_hold(app, client, corpus, query, filters):
     app.config["SEARCH_PER_PAGE"] = PER_PAGE
     overall = search(query, Filters(**filters), 1, PER_PAGE).totals
-    api_overall = client.get("/api/v1/search", query_string={"q": query, **filters}).json["totals"]
+    api_overall = client.get("/api/v1/search", query_string={"q": query, **as_args(filters)}).json["totals"]
     assert api_overall == overall
     for kind in TYPES:
         total, seen = walk_service(query, **filters, type=kind)
@@ -162,6 +175,14 @@ def test_every_count_is_what_the_pages_hold(app, client, corpus, query, filters)
         assert walk_api(client, query, **filters, type=kind) == (total, seen)
         assert walk_page(client, query, **filters, type=kind) == (total, total)
     assert sum(overall.values()) > 0  # the query does reach something under this filter
+
+
+def test_the_glossary_widens_a_search_and_only_in_my_language_narrows_it_back(corpus):
+    translated = search("waste", Filters()).totals
+    assert translated["comment"] == search("отходов", Filters()).totals["comment"] > 0  # Russian and Kazakh ones
+    assert search("waste", Filters(lang_only=True)).total == 0  # no English text speaks of waste
+    in_russian = search("отходов", Filters(lang_only=True)).totals
+    assert 0 < in_russian["comment"] < translated["comment"]
 
 
 def test_law_filter_counts_only_that_draft(corpus):
