@@ -169,6 +169,7 @@ def exact_tokens(text: str) -> tuple[str, ...]:
 
 
 _WORD = re.compile(WORD_PATTERN)
+_folded = lru_cache(maxsize=100_000)(fold)  # per word: running text repeats a few words most of the time
 
 
 def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
@@ -177,10 +178,33 @@ def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
     stops, stem = STOP_WORDS_BY_LANG[lang], {"kk": kk_stem, "ru": ru_stem, "en": en_stem}[lang]
     spans = []
     for match in _WORD.finditer(text):
-        word = fold(match.group())
+        word = _folded(match.group())
         if len(word) <= MAX_TOKEN_LENGTH and word not in stops:
             spans.append((match.start(), match.end(), stem(word)))
     return spans
+
+
+_STEMS = {"kk": kk_stem, "ru": ru_stem, "en": en_stem}
+
+
+def index_tokens(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """The tokens analyzer_for(lang) and exact_analyzer() give a text (stems, forms as written), in one pass.
+
+    A rebuild analyses every text of the database: Whoosh's pipeline of generators, run once per field, took half of
+    its time. Whoosh indexes a list of tokens as given, with the positions an analyzer would give them (stop words
+    leave no gap), so the index holds the same terms (tests/search/test_rebuild.py compares the two).
+    """
+    stops, stem = STOP_WORDS_BY_LANG[lang], _STEMS[lang]
+    stems, forms = [], []
+    for match in _WORD.findall(text):
+        word = _folded(match)
+        if len(word) > MAX_TOKEN_LENGTH:
+            continue
+        if word not in stops:
+            stems.append(stem(word))
+        if word not in ALL_STOP_WORDS:
+            forms.append(word)
+    return stems, forms
 
 
 def stem_text(text: str, lang: str) -> str:

@@ -90,24 +90,31 @@ def comment_texts(comment: Comment) -> dict[str, str]:
     return {lang: "\n".join(pieces) for lang, pieces in texts.items()}
 
 
+def _head(law: Law) -> tuple[str, str, str]:
+    """What a document carries of its draft: slug, status, agency."""
+    return law.slug, law.status, law.agency.slug
+
+
 def law_document(law: Law) -> Document:
-    return Document(
-        f"law:{law.id}", "law", law.slug, law.status, law.agency.slug, law.updated_at, searchable_texts(law)
-    )
+    return Document(f"law:{law.id}", "law", *_head(law), law.updated_at, searchable_texts(law))
+
+
+def _section_document(section: Section, head: tuple[str, str, str]) -> Document:
+    return Document(f"section:{section.id}", "section", *head, section.version.published_at, searchable_texts(section))
 
 
 def section_document(section: Section, law: Law) -> Document:
+    return _section_document(section, _head(law))
+
+
+def _comment_document(comment: Comment, head: tuple[str, str, str]) -> Document:
     return Document(
-        f"section:{section.id}", "section", law.slug, law.status, law.agency.slug, section.version.published_at,
-        searchable_texts(section),
-    )  # fmt: skip
+        f"comment:{comment.id}", "comment", *head, comment.published_at or comment.created_at, comment_texts(comment)
+    )
 
 
 def comment_document(comment: Comment, law: Law) -> Document:
-    return Document(
-        f"comment:{comment.id}", "comment", law.slug, law.status, law.agency.slug,
-        comment.published_at or comment.created_at, comment_texts(comment),
-    )  # fmt: skip
+    return _comment_document(comment, _head(law))
 
 
 def latest_version_ids() -> select:
@@ -153,30 +160,55 @@ def load(doc_ids: list[str]) -> dict[str, Document | None]:
     return found
 
 
-def all_documents(batch: int = 1000):
-    """Yield every searchable document (for a rebuild or a verification), a batch at a time."""
+def all_documents(batch: int = 2000, short_reads: bool = False):
+    """Yield every searchable document (for a rebuild or a verification), reading a batch of rows at a time.
+
+    Rows are read by ranges of ids, each with its own statement. With short_reads, the session's transaction is
+    rolled back after each batch (the caller must have nothing pending): a rebuild of minutes then holds no snapshot
+    open (SQLite cannot checkpoint its WAL behind one, PostgreSQL cannot vacuum). A row changed after its batch was
+    read is indexed as it was; the change's queue row outlives the rebuild, and the writer applies it after.
+    """
     laws = db.session.scalars(select(Law).where(public_laws_condition()).options(joinedload(Law.agency))).all()
-    by_id = {law.id: law for law in laws}
-    for law in laws:
-        yield law_document(law)
-    query = (
+    # What each document carries of its draft, read once: a rollback between batches would expire the objects.
+    heads = {law.id: _head(law) for law in laws}
+    documents = [law_document(law) for law in laws]
+    if short_reads:
+        db.session.rollback()
+    yield from documents
+    sections = (
         select(Section)
         .join(LawVersion, LawVersion.id == Section.version_id)
-        .where(LawVersion.law_id.in_(list(by_id)), Section.version_id.in_(latest_version_ids()))
+        .where(LawVersion.law_id.in_(list(heads)), Section.version_id.in_(latest_version_ids()))
         .options(joinedload(Section.version))
-        .order_by(Section.id)
-        .execution_options(yield_per=batch)
     )
-    for section in db.session.scalars(query):
-        yield section_document(section, by_id[section.version.law_id])
-    query = (
-        select(Comment)
-        .where(Comment.law_id.in_(list(by_id)), Comment.state == CommentState.APPROVED)
-        .order_by(Comment.id)
-        .execution_options(yield_per=batch)
-    )
-    for comment in db.session.scalars(query):
-        yield comment_document(comment, by_id[comment.law_id])
+    yield from _by_ids(
+        sections, Section.id, batch, short_reads, db.session.scalars,
+        lambda section: _section_document(section, heads[section.version.law_id]),
+    )  # fmt: skip
+    # Columns, not Comment objects: comment_parts reads only these, and a hundred thousand objects took seconds.
+    comments = select(
+        Comment.id, Comment.law_id, Comment.body, Comment.lang, Comment.lang_detected, Comment.proposed_wording,
+        Comment.published_at, Comment.created_at,
+    ).where(Comment.law_id.in_(list(heads)), Comment.state == CommentState.APPROVED)  # fmt: skip
+    yield from _by_ids(
+        comments, Comment.id, batch, short_reads, db.session.execute,
+        lambda row: _comment_document(row, heads[row.law_id]),
+    )  # fmt: skip
+
+
+def _by_ids(statement, key, batch: int, short_reads: bool, run, build):
+    """The documents of a statement's rows, a range of ids at a time, each built before a rollback expires its row."""
+    last = None
+    while True:
+        page = statement.order_by(key).limit(batch)
+        rows = run(page if last is None else page.where(key > last)).all()
+        built = [build(row) for row in rows]
+        if short_reads:
+            db.session.rollback()
+        yield from built
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
 
 
 def private_law_slugs() -> frozenset[str]:
@@ -195,6 +227,8 @@ def unsearchable_queued() -> frozenset[str]:
 
     The same tests as load(), in one statement whatever the length of the queue; it is empty most of the time.
     """
+    if db.session.scalar(select(SearchQueueEntry.id).limit(1)) is None:
+        return frozenset()  # most of the time: one look at the queue instead of the statement below
     laws, law_id = _queued("law")
     sections, section_id = _queued("section")
     comments, comment_id = _queued("comment")

@@ -10,7 +10,10 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
+from itertools import chain, islice
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -18,19 +21,29 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.matching import AndNotMatcher
+from whoosh.multiproc import MpWriter
 from whoosh.query import And, AndNot, DateRange, Or, Term
 
 from app.laws.models import LANGS
 from app.search import spelling
-from app.search.analysis import analyzer_for, exact_analyzer, exact_tokens
+from app.search.analysis import analyzer_for, exact_analyzer, exact_tokens, index_tokens
 from app.search.backend import SUGGEST_BELOW, Backend, Filters, Page, SearchUnavailableError, clean_query
 from app.search.documents import TYPES, Document
 from app.search.glossary import tokens
 from app.search.query import Plan, plan
-from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching, text_pairs
+from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching
+from app.search.whoosh_query import pairs as stem_pairs
 from app.search.whoosh_ranking import ALL, best
 
 logger = logging.getLogger(__name__)
+
+# A rebuild of more documents than PARALLEL_FROM is spread over up to MAX_PROCS processes (bench/search.py measures it).
+PARALLEL_FROM = 5_000
+PARALLEL_BATCH = 500
+MAX_PROCS = 2
+CACHE_SIZE = 256  # searches remembered per process, for as long as the index does not change
+LEAVES_SIZE = 128  # leaf queries whose documents are remembered (a common word's set: a few MB at 100k documents)
+LIMIT_MB = 512  # per writer: postings held in memory before Whoosh sorts them out to temporary files
 
 # Whoosh raises these (and a few of its own) when an index is missing, being swapped or half-written.
 READ_ERRORS = (OSError, EmptyIndexError, LockError, ValueError, EOFError, KeyError)
@@ -115,6 +128,9 @@ class WhooshBackend(Backend):
         self._lock = threading.Lock()
         self._law_slugs: tuple[object, frozenset[str]] = (None, frozenset())  # (searcher, the slugs it holds)
         self._types: tuple[object, dict[str, set[int]]] = (None, {})  # (searcher, type -> its documents)
+        self._cache: tuple[object, OrderedDict] = (None, OrderedDict())  # (searcher, search -> its answer)
+        self._cache_lock = threading.Lock()
+        self._leaf_sets: tuple[object, dict] = (None, {})  # (searcher, leaf query -> its documents)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -187,13 +203,47 @@ class WhooshBackend(Backend):
         def type_docs(kind: str) -> set[int]:
             return self._type_docs(searcher, kind)
 
-        hits, totals = best(searcher, asked, langs, under, sizes, False, type_docs)
-        empty = {kind: size for kind, size in sizes.items() if not totals[kind]}
-        if empty and len(asked.clauses) > 1:
-            more_hits, more_totals = best(searcher, asked, langs, under, empty, True, type_docs)
-            hits.update(more_hits)
-            totals.update(more_totals)
-        return hits, totals
+        def compute() -> tuple[dict, dict]:
+            memo = self._leaves(searcher)
+            hits, totals = best(searcher, asked, langs, under, sizes, False, type_docs, memo)
+            empty = {kind: size for kind, size in sizes.items() if not totals[kind]}
+            if empty and len(asked.clauses) > 1:
+                more_hits, more_totals = best(searcher, asked, langs, under, empty, True, type_docs, memo)
+                hits.update(more_hits)
+                totals.update(more_totals)
+            return hits, totals
+
+        key = (asked, tuple(getattr(filters, f.name) for f in dataclass_fields(filters)), tuple(sizes.items()))
+        hits, totals = self._cached(searcher, key, compute)
+        return {kind: list(found) for kind, found in hits.items()}, dict(totals)  # copies: callers may change them
+
+    def _leaves(self, searcher) -> dict:
+        """The documents of each word (a leaf query) searched lately, while the searcher is current: a common word's
+        posting lists are read once, not in every query that has it. Started afresh past LEAVES_SIZE words."""
+        owner, leaves = self._leaf_sets
+        if owner is not searcher or len(leaves) > LEAVES_SIZE:
+            leaves = {}
+            self._leaf_sets = (searcher, leaves)  # one assignment: another thread keeps the dict it already holds
+        return leaves
+
+    def _cached(self, searcher, key, compute):
+        """A recent search's answer while the searcher it came from is current: the commonest queries are asked again
+        and again, and a new searcher (the index changed) starts an empty cache."""
+        with self._cache_lock:
+            owner, entries = self._cache
+            if CACHE_SIZE and owner is searcher and key in entries:
+                entries.move_to_end(key)
+                return entries[key]
+        value = compute()
+        with self._cache_lock:
+            owner, entries = self._cache
+            if owner is not searcher:
+                entries = OrderedDict()
+                self._cache = (searcher, entries)
+            entries[key] = value
+            while len(entries) > CACHE_SIZE:
+                entries.popitem(last=False)
+        return value
 
     @staticmethod
     def _plan(query: str, filters: Filters) -> tuple[str, Plan | None]:
@@ -280,13 +330,16 @@ class WhooshBackend(Backend):
             "date": document.date.replace(tzinfo=None),
             "hash": document.hash,
         }
+        # Lists of tokens, analysed once here (analysis.index_tokens): Whoosh indexes a list as it is.
+        exact, pairs = [], []
         for lang, text in document.texts.items():
-            fields[f"text_{lang}"] = text
+            stems, forms = index_tokens(text, lang)
+            fields[f"text_{lang}"] = stems
+            exact += forms
+            pairs += stem_pairs(stems)
         if document.texts:
-            fields[EXACT_FIELD] = "\n".join(document.texts.values())
-            fields[PAIRS_FIELD] = " ".join(
-                pair for lang, text in document.texts.items() for pair in text_pairs(text, lang)
-            )
+            fields[EXACT_FIELD] = exact
+            fields[PAIRS_FIELD] = pairs
         return fields
 
     def apply(self, upserts: list[Document], deletes: list[str]) -> None:
@@ -307,17 +360,25 @@ class WhooshBackend(Backend):
         target = self.root / f"index-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         target.mkdir()
         ix = whoosh_index.create_in(str(target), make_schema())
-        writer = ix.writer(limitmb=128, procs=1)
+        documents = iter(documents)
+        first = list(islice(documents, PARALLEL_FROM))
+        procs = min(MAX_PROCS, os.cpu_count() or 1) if len(first) == PARALLEL_FROM else 1
+        if procs > 1:
+            # Whoosh's own parallel writer: sub-processes index batches of documents into a segment each (kept as
+            # they are: merging them would write every posting again), while this one reads and analyses the next.
+            writer = MpWriter(ix, procs=procs, batchsize=PARALLEL_BATCH, multisegment=True, limitmb=LIMIT_MB)
+        else:
+            writer = ix.writer(limitmb=LIMIT_MB)
         count = 0
         try:
-            for document in documents:
+            for document in chain(first, documents):
                 writer.add_document(**self._fields(document))
                 count += 1
         except BaseException:
             writer.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        writer.commit(optimize=True)
+        writer.commit()
         link = self.root / f".current-{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()

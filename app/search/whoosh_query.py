@@ -7,7 +7,7 @@ from zlib import crc32
 from whoosh.query import And, AndNot, Or, Phrase, Query
 from whoosh.query import Term as WhooshTerm
 
-from app.search.analysis import analyzer_for, exact_tokens
+from app.search.analysis import exact_tokens
 from app.search.glossary import tokens
 from app.search.query import Clause, Plan, Term
 
@@ -29,11 +29,6 @@ def pairs(words) -> list[str]:
     side by side, still ranks with those that do about once in a hundred.
     """
     return [f"p{crc32(f'{a} {b}'.encode()) & (PAIR_BUCKETS - 1):x}" for a, b in zip(words, words[1:], strict=False)]
-
-
-def text_pairs(text: str, lang: str) -> list[str]:
-    """The pairs of a text in one language, as indexed (stop words left out, as in a phrase query)."""
-    return pairs([token.text for token in analyzer_for(lang)(text)])
 
 
 def _in_field(words: tuple[str, ...], fieldname: str, phrase: bool, boost: float = 1.0) -> Query | None:
