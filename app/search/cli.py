@@ -4,33 +4,22 @@ import time
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import delete, func, select
 
 from app.db import writes
-from app.extensions import db
 from app.search import documents, get_backend
 from app.search.backend import IndexReport, SearchUnavailableError, clean_query
-from app.search.models import SearchQueueEntry
-from app.search.queue import drain, queued, writer_lock
+from app.search.queue import drain, queued, reindex
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
 @search_cli.command("reindex")
-@writes
 def reindex_command():
     """Build the index from the database into a fresh directory and switch to it atomically."""
     started = time.perf_counter()
-    lock = writer_lock()
-    lock.acquire(blocking=True)
-    try:
-        # Changes queued before this point are in the rebuild; later ones stay queued for the writer.
-        high_water = db.session.scalar(select(func.max(SearchQueueEntry.id))) or 0
-        count = get_backend().rebuild(documents.all_documents())
-        db.session.execute(delete(SearchQueueEntry).where(SearchQueueEntry.id <= high_water))
-        db.session.commit()
-    finally:
-        lock.release()
+    # Not @writes: the rebuild only reads, and must not hold SQLite's write lock while it does (queue.reindex
+    # takes it for the queue rows it deletes). Changes committed meanwhile stay queued and are applied after it.
+    count = reindex()
     click.echo(f"Indexed {count} documents in {time.perf_counter() - started:.1f} s.")
 
 

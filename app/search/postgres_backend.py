@@ -2,22 +2,14 @@
 
 Matching. Each language has its own vector and its own query, and a document matches when any language does:
 
-    to_tsvector('simple', coalesce(stem_kk, '')) @@ q_kk       -- Kazakh, stemmed by our stemmer on both sides
-    OR to_tsvector('russian', coalesce(text_ru, '')) @@ q_ru   -- Russian, stemmed by PostgreSQL
-    OR to_tsvector('english', coalesce(text_en, '')) @@ q_en   -- English, stemmed by PostgreSQL
+    vector_kk @@ q_kk       -- Kazakh, stemmed by our stemmer on both sides ('simple' over stem_kk)
+    OR vector_ru @@ q_ru    -- Russian, stemmed by PostgreSQL ('russian' over text_ru)
+    OR vector_en @@ q_en    -- English, stemmed by PostgreSQL ('english' over text_en)
 
 The three vectors are kept apart rather than concatenated into one: a Kazakh stem never meets a Russian
 lexeme of the same spelling, an exclusion ("-word") or a "phrase" applies within one language, and a
-language filter is just one of the three conditions. Each condition has its own GIN expression index, and
-PostgreSQL combines them with a BitmapOr. The migration must create exactly `INDEX_DDL` below (the
-expressions must be the ones in `VECTORS`, or the planner will not use the indexes):
-
-    CREATE INDEX ix_search_documents_fts_kk ON search_documents
-        USING gin ((to_tsvector('simple', coalesce(stem_kk, ''))))
-    CREATE INDEX ix_search_documents_fts_ru ON search_documents
-        USING gin ((to_tsvector('russian', coalesce(text_ru, ''))))
-    CREATE INDEX ix_search_documents_fts_en ON search_documents
-        USING gin ((to_tsvector('english', coalesce(text_en, ''))))
+language filter is just one of the three conditions. Each vector is a stored generated column with its own
+GIN index (app/search/models.py VECTOR_COLUMNS, migration 0008), and PostgreSQL combines them with a BitmapOr.
 
 Queries. The text is cleaned as for Whoosh (`clean_query`), then read in websearch syntax: words are ANDed,
 "quotes" make a phrase, `or` is an alternative, `-word` excludes; Whoosh's `AND` and `NOT word` are accepted
@@ -25,15 +17,14 @@ too. Russian and English go to `websearch_to_tsquery`, which never fails on odd 
 is stemmed by `stem_text` first, keeping the operators. A language whose query is empty (only stop words)
 or only excludes is left out: it could not use its index and would rank every document.
 
-Ranking: the sum of `ts_rank_cd` over the matching languages, then doc_id, so pages are stable.
-An expression index stores no vector, so ranking (and the total) recomputes `to_tsvector` for every
-matching row: about 1 s for a word found in 13,000 documents of 2 KB. Stored generated tsvector columns
-would make that ~10 times faster; the switch here is then only `VECTORS` naming those columns.
+Ranking: the sum of `ts_rank_cd` over the matching languages, then doc_id, so pages are stable. The vectors
+are read back from the stored columns, not parsed again from every matching text: a common word in 20,000
+documents of 2 KB took about 1 s with expression indexes, a tenth of that with the columns (bench/pg_search.py).
 
 "Did you mean": when fewer than 3 documents match and the `pg_trgm` extension is installed, each word of
 4+ letters that matches nothing on its own is replaced by the most similar word (similarity >= 0.4) in the
-texts of the 2,000 most recent documents (by date). `ts_stat` parses every text it is given (about 0.2 s per
-1,000 documents of 2 KB), so the sample is capped, the query stops after 1 s, and a correction is kept
+texts of the 2,000 most recent documents (by date; their stored `vector_exact`). `ts_stat` still gathers every
+word of every vector it is given, so the sample is capped, the query stops after 1 s, and a correction is kept
 5 minutes per query; a word found only in older documents is not suggested.
 """
 
@@ -59,7 +50,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.exc import DBAPIError
@@ -77,17 +67,10 @@ from app.search.query import OR, Plan, parse_query, plan
 logger = logging.getLogger(__name__)
 
 LANGS = ("kk", "ru", "en")
-VECTORS = {
-    "kk": "to_tsvector('simple', coalesce(stem_kk, ''))",
-    "ru": "to_tsvector('russian', coalesce(text_ru, ''))",
-    "en": "to_tsvector('english', coalesce(text_en, ''))",
-}
-INDEX_DDL = tuple(
-    f"CREATE INDEX ix_search_documents_fts_{lang} ON search_documents USING gin (({vector}))"
-    for lang, vector in VECTORS.items()
-)
+# Stored generated columns (app/search/models.py VECTOR_COLUMNS), each with a GIN index.
+VECTORS = {lang: f"search_documents.vector_{lang}" for lang in LANGS}
 # The words as written, every language together, for ranking only (no index): an exact form ranks higher.
-EXACT_VECTOR = "to_tsvector('simple', concat_ws(' ', text_kk, text_ru, text_en))"
+EXACT_VECTOR = "search_documents.vector_exact"
 EXACT_WEIGHT = 2.0
 
 BATCH = 1000
@@ -103,10 +86,7 @@ _SUGGEST_SQL = text(
     """
     WITH vocabulary AS MATERIALIZED (
         SELECT word FROM ts_stat($$
-            SELECT to_tsvector(
-                'simple', coalesce(text_ru, '') || ' ' || coalesce(text_kk, '') || ' ' || coalesce(text_en, '')
-            )
-            FROM (SELECT text_ru, text_kk, text_en FROM search_documents ORDER BY date DESC LIMIT 2000) AS latest
+            SELECT vector_exact FROM search_documents ORDER BY date DESC LIMIT 2000
         $$)
     )
     SELECT wanted.word, best.word
@@ -254,27 +234,23 @@ class PostgresBackend(Backend):
             return [], 0
         condition, _ = self.match(queries, excluded)
         conditions = [condition, *self._filters(filters)]
-        # Each vector is worked out once per matching row: OFFSET 0 keeps PostgreSQL from folding the subquery
-        # into every expression that uses it (an expression index stores no vector to read back).
-        names = sorted(set(queries) | set(typed or {}))
-        columns = [literal_column(VECTORS[lang]).label(lang) for lang in names]
-        vectors = select(*columns, literal_column(EXACT_VECTOR).label("exact")).offset(0).lateral("vectors")
 
         def tsquery(value: str) -> ColumnElement:
             return cast(literal(value, Text), TSQUERY)
 
-        score = functools.reduce(
-            operator.add, [func.ts_rank_cd(vectors.c[lang], tsquery(q)) for lang, q in queries.items()]
-        )
+        def vector(lang: str) -> ColumnElement:
+            return literal_column(VECTORS[lang])
+
+        ranks = [func.ts_rank_cd(vector(lang), tsquery(q)) for lang, q in queries.items()]
+        score = functools.reduce(operator.add, ranks)
         if forms:
-            score = score + EXACT_WEIGHT * func.ts_rank_cd(vectors.c.exact, forms_tsquery(forms))
+            score = score + EXACT_WEIGHT * func.ts_rank_cd(literal_column(EXACT_VECTOR), forms_tsquery(forms))
         tier = literal(0)
         if typed:
-            tier = case((or_(*[vectors.c[lang].bool_op("@@")(tsquery(q)) for lang, q in typed.items()]), 1), else_=0)
+            tier = case((or_(*[vector(lang).bool_op("@@")(tsquery(q)) for lang, q in typed.items()]), 1), else_=0)
         statement = (
             select(SearchDocument.doc_id, SearchDocument.type, score.label("score"), func.count().over().label("total"))
             .select_from(SearchDocument)
-            .join(vectors, true())
             .where(*conditions)
             .order_by(desc(tier), desc("score"), SearchDocument.doc_id)
             .limit(per_page)
