@@ -112,7 +112,10 @@ def _wrote(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    # Only a commit makes a write visible to other requests; a rolled-back one was seen by nobody else.
+    # Only a commit makes a write visible to other requests; a rolled-back one was seen by nobody else. A savepoint's
+    # release is no commit: a stamp set then would let a page of the data before the commit be kept under it.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_WROTE, False) and has_app_context():
         bump_generation()
 

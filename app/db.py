@@ -6,13 +6,45 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READS_FIRST = "kenes_reads_first"
+_WRITING = "kenes.writing"  # in the request's environ: set by start_writing() for the rest of the request
 _write_intent: ContextVar[bool] = ContextVar("kenes_write_intent", default=False)
+
+
+def reads_first(view):
+    """Mark a view that reads and checks before it writes: its request stays a reader until start_writing()."""
+    setattr(view, READS_FIRST, True)
+    return view
+
+
+def start_writing() -> None:
+    """End a reads_first request's read transaction, so that its next statement takes SQLite's write lock."""
+    from app.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("start_writing() after the request changed rows: they would be written unlocked")
+    # Nothing was written: the commit only ends the read snapshot. What was read stays loaded, as read: what the
+    # writes depend on (a unique key, a count) is queried again under the lock.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    request.environ[_WRITING] = True
+
+
+def _request_writes() -> bool:
+    if request.method in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, READS_FIRST, False) or request.environ.get(_WRITING, False)
 
 
 @contextmanager
@@ -60,8 +92,8 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """Use WAL, a busy timeout and BEGIN IMMEDIATE for writes, as measured in docs/tech-notes.md."""
+def configure_sqlite(engine: Engine, busy_timeout: float = 8) -> None:
+    """Use WAL, a busy timeout (seconds) and BEGIN IMMEDIATE for writes, as measured in docs/tech-notes.md."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -69,7 +101,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -77,6 +109,8 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         # A deferred transaction that reads and then writes fails under concurrent workers, so writers
         # (non-GET requests, commands inside write_transaction()) take the lock up front. Everything else
-        # stays deferred: a reader holding the write lock would make every worker wait for it.
-        writer = request.method not in SAFE_METHODS if has_request_context() else _write_intent.get()
+        # stays deferred: a reader holding the write lock would make every worker wait for it. A view marked
+        # reads_first (posting a comment) does its reads, checks and text work first, then calls start_writing():
+        # the lock is held only for the writes, since one writer at a time is what bounds posting.
+        writer = _request_writes() if has_request_context() else _write_intent.get()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")

@@ -1,4 +1,4 @@
-"""The clients of bench/http_pages.py: wrk, its Python stand-in, and a signed-in browser session.
+"""The clients of bench/http_pages.py: wrk, its Python stand-in, a signed-in browser session, and posts in process.
 
 wrk's report is read for req/s, the 99th percentile and the errors; the Python client reports the same figures
 from THREADS processes of threads, each request on a new connection as gunicorn's sync workers answer.
@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -19,6 +20,7 @@ CLIENTS, THREADS = 20, 2  # wrk -c20 -t2
 TIMEOUT = 30
 TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 PASSWORD = "bench-password-2026"  # noqa: S105 (a throw-away instance)
+POSTED_RE = re.compile(r"#c(\d+)$")  # a post answered with a redirect to the comment
 
 
 @dataclass
@@ -147,3 +149,59 @@ class Session:
         if status != 200 or not TOKEN_RE.search(text):
             raise SystemExit(f"{page} answered {status} to {email}, or without a form")
         return TOKEN_RE.search(text).group(1)
+
+
+def measure_post(app, article: str, posts: int = 21) -> str:
+    """Post comments to an article in process as poster0; return the median statements and write-lock time."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    client = app.test_client()
+    text = client.get("/kk/auth/login").get_data(as_text=True)
+    form = {"email": "poster0@example.kz", "password": PASSWORD, "csrf_token": TOKEN_RE.search(text).group(1)}
+    if client.post("/kk/auth/login", data=form).status_code != 302:
+        raise SystemExit("the in-process login failed")
+    csrf = TOKEN_RE.search(client.get(article).get_data(as_text=True)).group(1)
+    statements: list[str] = []
+    # (lock held, statements so far, statements in it) for each write transaction (BEGIN IMMEDIATE to COMMIT). A
+    # view may read first and end that read with a commit (app.db.reads_first): only write transactions hold the lock.
+    writes: list[tuple[float, int, int]] = []
+    began = [0.0, "", 0]
+
+    def on_begin(conn) -> None:
+        # app.db's BEGIN has just run: the last statement says which kind.
+        began[:] = [time.perf_counter(), statements[-1] if statements else "", len(statements)]
+
+    def on_commit(conn) -> None:
+        if began[1] == "BEGIN IMMEDIATE":
+            writes.append((time.perf_counter() - began[0], len(statements), len(statements) - began[2] + 1))
+
+    listeners = [("before_cursor_execute", lambda *a: statements.append(a[2])), ("begin", on_begin),
+                 ("commit", on_commit)]  # fmt: skip
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    counts, locked, times = [], [], []
+    try:
+        for n in range(posts):
+            db.session.remove()
+            statements.clear()
+            writes.clear()
+            # Not the posting run's mark: these are not its comments. Alike texts, as in the run (they form a campaign).
+            form = {"csrf_token": csrf, "client_token": uuid.uuid4().hex, "stance": "support", "lang": "auto",
+                    "body": f"Өлшеу {n}: жария талқылау мерзімін ұзарту керек."}  # fmt: skip
+            response = client.post(article + "comments", data=form)
+            if response.status_code != 302 or not POSTED_RE.search(response.headers.get("Location", "")):
+                raise SystemExit(f"the in-process post answered {response.status_code}")
+            # The request's write transaction is the first; the search writer's (inline here) may follow it.
+            times.append(writes[0][0] * 1000)
+            counts.append(writes[0][1])
+            locked.append(writes[0][2])
+    finally:
+        for name, listener in listeners:
+            event.remove(db.engine, name, listener)
+        db.session.remove()
+    middle = posts // 2
+    counts, locked, times = sorted(counts), sorted(locked), sorted(times)
+    return (f"{counts[middle]} statements, {locked[middle]} of them under the write lock, held {times[middle]:.1f} ms "
+            f"(medians of {posts} posts)")  # fmt: skip

@@ -1,6 +1,6 @@
 """The public pages over HTTP: gunicorn (2 sync workers) on SQLite, 10,000 comments on one article, 20 connections.
 
-Run: make bench, or .venv/bin/python bench/http_pages.py [--seconds 10] [--comments 10000] [--keep]
+Run: make bench, or .venv/bin/python bench/http_pages.py [--seconds 10] [--comments 10000] [--keep] [--only posting]
 In a temp dir (SQLite and the Whoosh index): `flask db upgrade`, `flask seed-demo`, 20 confirmed citizens, then
 comments on article 14 of the 34-article demo draft through `flask comments import` (published at once: the build
 runs with PREMODERATION off). It counts the SQL statements of each page (in process, test client) at 100 comments
@@ -14,13 +14,15 @@ comments to the article for --seconds (the server runs with the production setti
 only the per-user comment rate limit is raised, or it would be what is measured). A comment counts as posted when
 the answer redirects to it (#c<id>); the database must then hold exactly those. Stops gunicorn and deletes the temp
 dir on every exit. No assertions on time: the figures go into the README (issue 13 sets the targets).
+Before the server starts, a few comment posts are made in process as one of the citizens: their SQL statements and
+how long each held SQLite's write lock (BEGIN IMMEDIATE to COMMIT), which is what bounds posting on SQLite.
+--only posting measures the bare route and the posting run only (the ratio still comes from one run).
 """
 
 import argparse
 import csv
 import http.client
 import os
-import re
 import shutil
 import signal
 import socket
@@ -46,9 +48,11 @@ from app.laws.models import Law, Section  # noqa: E402
 from bench.http_clients import (  # noqa: E402
     CLIENTS,
     PASSWORD,
+    POSTED_RE,
     TIMEOUT,
     Result,
     Session,
+    measure_post,
     p99,
     run_python_client,
     run_wrk,
@@ -60,7 +64,6 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 DRAFT, ARTICLE = "public-discussion", "14"
 SMALL = 100  # the statement counts are taken at this many comments and at the full number
 SECRET = "bench-http-" + "x" * 32
-POSTED_RE = re.compile(r"#c(\d+)$")
 MARK = "Жүктеме сынағы"  # "load test": how the posted comments are found in the database
 # (name, target ratio to the bare route), in the order of page_urls.
 PAGES = [("bare Flask route (the ceiling)", None), ("empty route in the app (hooks only)", None), ("home /kk/", 0.20),
@@ -85,8 +88,9 @@ def page_urls(section_id: int) -> list[str]:
 # --- the database -------------------------------------------------------------------------------------------
 
 
-def build(tmp: Path, comments: int) -> tuple[int, dict[str, list[int]], dict[str, float]]:
-    """Make the instance in tmp; return the article's section id, statements per page (by URL) and sizes in KB."""
+def build(tmp: Path, comments: int, pages: bool = True) -> tuple[int, dict[str, list[int]], dict[str, float], str]:
+    """Make the instance in tmp; return the article's section id, statements per page (by URL), sizes in KB and
+    what one comment post costs in process."""
     overrides = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'kenes.db'}",
         "SEARCH_INDEX_DIR": str(tmp / "search-index"),
@@ -133,7 +137,7 @@ def build(tmp: Path, comments: int) -> tuple[int, dict[str, list[int]], dict[str
         statements: list[str] = []
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         client = app.test_client()
-        urls = page_urls(section_id)[2:]
+        urls = page_urls(section_id)[2:] if pages else []
         counts: dict[str, list[int]] = {url: [] for url in urls}
         sizes: dict[str, float] = {}
         for path in (first, rest):
@@ -151,7 +155,10 @@ def build(tmp: Path, comments: int) -> tuple[int, dict[str, list[int]], dict[str
                 counts[url].append(len(statements))
                 sizes[url] = len(response.data) / 1024
         flask("search", "reindex")
-    return section_id, counts, sizes
+        # As the server runs: premoderation on, the per-user rate limit out of the way.
+        app.config.update(PREMODERATION=True, COMMENT_RATE_PER_MINUTE=1_000_000, COMMENT_RATE_PER_DAY=1_000_000)
+        post_cost = measure_post(app, f"/kk/laws/{DRAFT}/sections/{section_id}/")
+    return section_id, counts, sizes, post_cost
 
 
 # --- posting ---------------------------------------------------------------------------------------------------
@@ -297,6 +304,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="per page, and for the posting run")
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, index, server log)")
+    parser.add_argument("--only", choices=["posting"], help="measure only the bare route and the posting run")
     args = parser.parse_args()
     # A plain `kill` ends the run through the finally below too, so gunicorn never outlives it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -308,14 +316,15 @@ def main() -> int:
     try:
         started = time.perf_counter()
         print(f"Building the database in {tmp} ({args.comments} comments on article {ARTICLE})...", flush=True)
-        section_id, counts, sizes = build(tmp, args.comments)
+        section_id, counts, sizes, post_cost = build(tmp, args.comments, pages=args.only is None)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
         port = free_port()
         server = start_server(tmp, port)
-        urls = page_urls(section_id)
+        pages = PAGES[:1] if args.only else PAGES
+        urls = page_urls(section_id)[: len(pages)]
         warm_up(port, urls)
         results = []
-        for (name, target), url in zip(PAGES, urls, strict=True):
+        for (name, target), url in zip(pages, urls, strict=True):
             print(f"  {url}...", flush=True)
             result = run_wrk(f"http://127.0.0.1:{port}", url, args.seconds) if wrk else (
                 run_python_client(port, url, args.seconds))  # fmt: skip
@@ -330,12 +339,12 @@ def main() -> int:
             stop_server(server)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    report(results, posting, stored, tracebacks, args, wrk)
+    report(results, posting, stored, tracebacks, args, wrk, post_cost)
     return 0 if stored == set(posting.posted) and not posting.errors else 1
 
 
 def report(results: list[tuple[str, float | None, Result]], posting: PostRun, stored: set[int], tracebacks: int,
-           args: argparse.Namespace, wrk: str | None) -> None:  # fmt: skip
+           args: argparse.Namespace, wrk: str | None, post_cost: str) -> None:  # fmt: skip
     """Print the table (Markdown, for the README) and what the posting run stored."""
     tool = "wrk -t2 -c20" if wrk else "the Python client (2 processes x 10 threads; wrk not installed)"
     bare = results[0][2].rps
@@ -359,6 +368,7 @@ def report(results: list[tuple[str, float | None, Result]], posting: PostRun, st
     print(f"\np99 target: under {P99_TARGET_MS} ms. Posting: {posting.sent} sent, {len(posting.posted)} answered "
           f"with a redirect to the comment, {len(stored)} stored ({unreported} stored but not reported, {lost} "
           f"reported but not stored); {len(posting.errors)} errors; server tracebacks: {tracebacks}.")  # fmt: skip
+    print(f"One comment post in process: {post_cost}.")
     for line in sorted(set(posting.errors))[:10]:
         print("  error:", line)
 

@@ -1,6 +1,6 @@
 """A proposed wording shown against the text it would replace: the section with its points, and a word diff."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.comments.models import Comment
 from app.comments.services import MAX_WORDING
@@ -12,19 +12,16 @@ from app.laws.models import Section
 
 def load_subtree(section: Section) -> list[Section]:
     """Return the section and its descendants in document order, with one query."""
+    # Descendants follow a section in document order, deeper than it, until the next part at its depth or above:
+    # only they are loaded (reading the rest of the draft as objects cost more than the page's other queries).
+    after = Section.version_id == section.version_id, Section.position > section.position
+    end = select(func.min(Section.position)).where(*after, Section.depth <= section.depth).scalar_subquery()
     following = db.session.scalars(
         select(Section)
-        .where(Section.version_id == section.version_id, Section.position > section.position)
+        .where(*after, Section.position < func.coalesce(end, section.position + 2001))
         .order_by(Section.position)
-        .limit(2000)
     ).all()
-    # Descendants follow a section in document order, deeper than it, until the next sibling.
-    subtree = [section]
-    for item in following:
-        if item.depth <= section.depth:
-            break
-        subtree.append(item)
-    return subtree
+    return [section, *following]
 
 
 def full_text(subtree: list[Section], lang: str) -> str:

@@ -26,7 +26,14 @@ from app.comments.models import (
     wilson_lower_bound,
 )
 from app.comments.rendering import render_comment
-from app.comments.signals import comment_changed, comment_created, comment_flagged, comment_published, comment_rejected
+from app.comments.signals import (
+    comment_changed,
+    comment_created,
+    comment_flagged,
+    comment_preparing,
+    comment_published,
+    comment_rejected,
+)
 from app.db import utcnow
 from app.errors import UserError
 from app.extensions import db
@@ -49,12 +56,6 @@ class PostResult:
     created: bool  # False when the same form was submitted again and the first comment is returned
 
 
-def _lock_user(user: User) -> None:
-    # Serialises one user's posts (SQLite already does with BEGIN IMMEDIATE; PostgreSQL needs the row lock),
-    # so the rate limit and the idempotency check cannot both be passed by two parallel requests.
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
-
-
 def check_can_comment(user: User, law: Law) -> None:
     """Refuse when the user may not comment on this law now."""
     if not user.is_authenticated:
@@ -67,17 +68,18 @@ def check_can_comment(user: User, law: Law) -> None:
         raise CommentError(_l("Comments on this draft are closed: the consultation is not open."), status=403)
 
 
-def check_rate(user: User) -> None:
+def check_rate(user_id: int) -> None:
     """Refuse when the user has posted too much in the last minute or day (counted in the database)."""
-    now = utcnow()
-    limits = [
-        (timedelta(minutes=1), current_app.config["COMMENT_RATE_PER_MINUTE"]),
-        (timedelta(days=1), current_app.config["COMMENT_RATE_PER_DAY"]),
-    ]
-    for window, limit in limits:
-        count = db.session.scalar(
-            select(func.count(Comment.id)).where(Comment.author_id == user.id, Comment.created_at > now - window)
+    now, minute, day = utcnow(), timedelta(minutes=1), timedelta(days=1)
+    # Both windows in one statement: it runs under the write lock.
+    counts = db.session.execute(
+        select(func.count(Comment.id).filter(Comment.created_at > now - minute), func.count(Comment.id)).where(
+            Comment.author_id == user_id, Comment.created_at > now - day
         )
+    ).one()
+    config = current_app.config
+    limits = [(minute, config["COMMENT_RATE_PER_MINUTE"]), (day, config["COMMENT_RATE_PER_DAY"])]
+    for (window, limit), count in zip(limits, counts, strict=True):
         if count >= limit:
             if window < timedelta(hours=1):
                 message = lazy_ngettext(
@@ -119,7 +121,13 @@ def _validate(body: str, stance: str, proposed_wording: str | None, lang: str | 
     return body, wording
 
 
-def post_comment(
+def post_comment(*, author: User, section: Section, parent: Comment | None = None, **fields) -> PostResult:
+    """Post a comment (or a reply) on a section; a repeated client token returns the first comment."""
+    comment = prepare_comment(author=author, section=section, parent=parent, **fields)
+    return store_comment(comment, author=author, parent=parent)
+
+
+def prepare_comment(
     *,
     author: User,
     section: Section,
@@ -129,27 +137,38 @@ def post_comment(
     proposed_wording: str | None = None,
     lang: str | None = None,
     parent: Comment | None = None,
-) -> PostResult:
-    """Post a comment (or a reply) on a section; a repeated client token returns the first comment."""
+) -> Comment:
+    """Check and build a comment, not yet stored: the reads and text work, which need no write lock."""
     law = section.version.law
     check_can_comment(author, law)
     body, wording = _validate(clean_text(body), stance, clean_text(proposed_wording), lang)
     if not client_token or len(client_token) > 64:
         raise CommentError(_l("The form is incomplete. Please reload the page."))
-    _lock_user(author)
-    existing = db.session.scalar(
-        select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
-    )
-    if existing is not None:
-        return PostResult(existing, created=False)
-    if parent is not None:
-        if parent.section_id != section.id or not parent.can_reply(author):
-            raise CommentError(_l("You cannot reply to this comment."), status=403)
-    check_rate(author)
     comment = new_comment(
         law=law, section=section, author=author, stance=stance, body=body, wording=wording, lang=lang,
         client_token=client_token, parent=parent,
     )  # fmt: skip
+    comment_preparing.send(comment)
+    return comment
+
+
+def store_comment(comment: Comment, *, author: User, parent: Comment | None = None) -> PostResult:
+    """Store a prepared comment once per client token and within the rate limit, and announce it."""
+    # Only keyed look-ups and inserts from here on: on SQLite this runs under the write lock (app.db.start_writing).
+    author_id, client_token = comment.author_id, comment.client_token
+    # One user's posts one at a time, so the rate limit and the idempotency check cannot both be passed by two
+    # parallel requests: PostgreSQL needs the row lock, SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(select(User.id).where(User.id == author_id).with_for_update())
+    existing = db.session.scalar(
+        select(Comment).where(Comment.author_id == author_id, Comment.client_token == client_token)
+    )
+    if existing is not None:
+        return PostResult(existing, created=False)
+    if parent is not None:
+        if parent.section_id != comment.section_id or not parent.can_reply(author):
+            raise CommentError(_l("You cannot reply to this comment."), status=403)
+    check_rate(author_id)
     try:
         with db.session.begin_nested():
             db.session.add(comment)
@@ -157,7 +176,7 @@ def post_comment(
     except IntegrityError:
         # A parallel request with the same token won the race: hand back its comment.
         existing = db.session.scalar(
-            select(Comment).where(Comment.author_id == author.id, Comment.client_token == client_token)
+            select(Comment).where(Comment.author_id == author_id, Comment.client_token == client_token)
         )
         if existing is None:
             raise

@@ -1,12 +1,17 @@
 """What happens to comments, for other domains (notifications, search, moderation) to react to.
 
-Every signal is sent inside the transaction, after a flush; receivers may add rows but must not commit.
+Every signal but comment_preparing is sent inside the transaction, after a flush; receivers may add rows but must not
+commit.
 """
 
 from blinker import Namespace
 
 _signals = Namespace()
 
+# sender: a Comment checked and built by the web form but not stored yet (no id, not in the session), before the
+# write transaction opens: receivers may work out from its text what they will store on comment_created (screening,
+# fingerprints), so that this work is done without holding the database's write lock. They must not write.
+comment_preparing = _signals.signal("comment-preparing")
 # sender: the Comment; sent when it is created in whatever state (pending or approved).
 comment_created = _signals.signal("comment-created")
 # sender: the Comment; sent when it becomes visible to everyone (published at once, or approved later).

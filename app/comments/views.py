@@ -15,11 +15,13 @@ from app.comments.services import (
     check_can_flag,
     edit_comment,
     flag,
-    post_comment,
+    prepare_comment,
     set_language,
+    store_comment,
     vote,
     withdraw_comment,
 )
+from app.db import reads_first, start_writing
 from app.extensions import db
 from app.i18n import current_lang
 from app.laws.access import get_law_or_404
@@ -185,6 +187,7 @@ def _why_cannot_comment(law: Law) -> str | None:
 
 
 @bp.post("/laws/<slug>/sections/<int:section_id>/comments")
+@reads_first
 def post(slug: str, section_id: int):
     """Post a comment or a reply on a section; errors keep the typed text in the form."""
     law = get_law_or_404(slug, current_user)
@@ -206,7 +209,9 @@ def post(slug: str, section_id: int):
     if form.validate_on_submit():
         # Not commit_or_flash: the result picks the success message, the refusal's status goes with the page.
         try:
-            result = post_comment(
+            # Checked, detected, rendered and screened before the write lock: on SQLite one writer at a time is
+            # what bounds posting, so the lock covers only the look-ups and inserts of store_comment.
+            comment = prepare_comment(
                 author=current_user,
                 section=section,
                 body=form.body.data,
@@ -216,18 +221,22 @@ def post(slug: str, section_id: int):
                 client_token=form.client_token.data,
                 parent=parent,
             )
+            start_writing()
+            result = store_comment(comment, author=current_user, parent=parent)
         except CommentError as caught:
             db.session.rollback()
             error = caught
         else:
+            # Read before the commit, which expires them: reloading them after it would take the write lock again.
+            pending = result.comment.state == CommentState.PENDING
+            target = url_for("comments.section", slug=law.slug, section_id=section.id) + f"#c{result.comment.id}"
             db.session.commit()
-            comment = result.comment
             if result.created:
-                if comment.state == CommentState.PENDING:
+                if pending:
                     flash(_("Thank you. Your comment will appear once a moderator has checked it."), "success")
                 else:
                     flash(_("Your comment is published."), "success")
-            return redirect(url_for("comments.section", slug=law.slug, section_id=section.id) + f"#c{comment.id}")
+            return redirect(target)
     status = error.status if error else 400
     message = str(error) if error else _("Please correct the errors below.")
     return _render_failed_post(law, section, form, is_reply, message, status)

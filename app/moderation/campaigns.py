@@ -2,6 +2,7 @@
 
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,15 @@ BURST_WINDOW = timedelta(hours=6)
 CAMPAIGN = "campaign"
 SIMILAR = "similar"
 SIGNATURES_AT_ONCE = 500  # read per query while looking for look-alikes (SQLite takes at most 32,766 parameters)
+# PostgreSQL advisory lock space for a draft's groups (the second key is the draft's id); app/search/queue.py uses
+# another. SQLite needs none: a writer holds the database's one write lock.
+GROUPS_LOCK_SPACE = 0x4B47
+
+
+def _lock_groups(law_id: int) -> None:
+    """Let one transaction at a time change a draft's campaigns, so none joins a campaign another just merged away."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(GROUPS_LOCK_SPACE, law_id)))
 
 
 def campaign_kinds(sizes: dict[int, int], min_size: int, comments: int = 0) -> set[int]:
@@ -78,6 +88,17 @@ def _fingerprint_text(comment: Comment) -> str:
     """The text a comment's signature is computed from, on every path that computes one."""
     # What the author wrote, not the masked text: masking one copy's phone number must not take it out of its campaign.
     return f"{comment.original_body or comment.body}\n{comment.original_wording or comment.proposed_wording or ''}"
+
+
+# The last signatures computed in this process: a posted comment's is computed before the write lock
+# (prepare_fingerprint), and fingerprint_comment then finds it here. A signature is a pure function of the text.
+_signature = lru_cache(maxsize=64)(signature)
+
+
+def prepare_fingerprint(comment: Comment) -> None:
+    """Compute the signature of a comment that is not stored yet, so that fingerprint_comment finds it computed."""
+    if comment.parent_id is None:
+        _signature(_fingerprint_text(comment))
 
 
 def _add_bands(comment_id: int, law_id: int, sig: bytes) -> None:
@@ -135,27 +156,43 @@ def _look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, in
                     CommentFingerprint.comment_id.in_(ids[start : start + SIGNATURES_AT_ONCE])
                 )
             )
-            found = [(other_id, campaign_id) for other_id, other_sig in rows if similarity(other_sig, sig) >= THRESHOLD]
+            found = ((other_id, campaign_id) for other_id, other_sig in rows if similarity(other_sig, sig) >= THRESHOLD)
             if campaign_id is None:
                 alike += found  # each one outside a campaign joins on its own
-            elif found:
-                alike.append(found[0])
+                continue
+            first = next(found, None)
+            rows.close()  # the rest of the campaign need not be read nor compared
+            if first is not None:
+                alike.append(first)
                 break
     return alike
 
 
-def fingerprint_comment(comment: Comment) -> CommentFingerprint | None:
+def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFingerprint | None:
     """Store a comment's signature and keep it in the campaign of its look-alikes on the draft, or in none."""
     if comment.parent_id is not None:
         return None
-    sig = signature(_fingerprint_text(comment))
-    row = db.session.get(CommentFingerprint, comment.id)
+    sig = _signature(_fingerprint_text(comment))
+    # A comment just created has no row yet: not looked for (a posted comment's statements hold the write lock).
+    row = None if new else db.session.get(CommentFingerprint, comment.id)
     if row is None:
         # Short texts get a row too (no bands), as from fingerprint_missing, so they are not looked at again.
         row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id, signature=sig)
         db.session.add(row)
-        _add_bands(comment.id, comment.law_id, sig)
-    elif row.signature != sig:
+        with db.session.no_autoflush:  # the row is inserted once, with the campaign it joins
+            _add_bands(comment.id, comment.law_id, sig)
+            alike = _look_alikes(comment.id, comment.law_id, sig)
+            if alike:
+                # Most comments have no look-alike and never wait; one that has reads them again under the lock
+                # (two copies posted at once on PostgreSQL could otherwise join a campaign the other merged away).
+                _lock_groups(comment.law_id)
+                alike = _look_alikes(comment.id, comment.law_id, sig)
+        if alike:
+            _join_campaign(row, alike, comment.law_id)
+        db.session.flush()
+        return row
+    _lock_groups(comment.law_id)  # an edit may split, merge or leave a campaign
+    if row.signature != sig:
         row.signature = sig
         db.session.execute(delete(CommentBand).where(CommentBand.comment_id == comment.id))
         _add_bands(comment.id, comment.law_id, sig)
@@ -180,6 +217,13 @@ def _count_members(campaign: Campaign) -> int:
 def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]], law_id: int) -> None:
     """Put the comment and its look-alikes in one campaign, merging the campaigns it bridges into the oldest."""
     existing = sorted({campaign_id for campaign_id in [row.campaign_id, *(c for _, c in alike)] if campaign_id})
+    if row.campaign_id is None and len(existing) == 1 and all(campaign_id for _, campaign_id in alike):
+        # The usual case, one more copy of one campaign: it grows by one, counted in SQL so that two copies
+        # joining at once on PostgreSQL wait for each other's row lock and both count.
+        row.campaign_id = existing[0]
+        db.session.execute(update(Campaign).where(Campaign.id == existing[0]).values(size=Campaign.size + 1))
+        classify_law(law_id)
+        return
     # Locked, so two comments joining at once on PostgreSQL both count the other in the campaign's size.
     campaign = db.session.get(Campaign, existing[0], with_for_update=True) if existing else Campaign(law_id=law_id)
     db.session.add(campaign)
@@ -236,6 +280,10 @@ def take_out(comment: Comment, *, actor: User) -> Campaign | None:
     row = db.session.get(CommentFingerprint, comment.id)
     if row is None or row.campaign_id is None:
         raise ModerationError(_l("This comment is not in a group."), status=409)
+    _lock_groups(comment.law_id)
+    db.session.refresh(row)  # as it is now that no other transaction changes the draft's groups
+    if row.campaign_id is None:
+        raise ModerationError(_l("This comment is not in a group."), status=409)
     campaign_id = row.campaign_id
     row.campaign_id, row.excluded = None, True
     db.session.flush()
@@ -269,6 +317,7 @@ def fingerprint_missing(law_id: int, batch: int = 500) -> int:
 
 def regroup_law(law_id: int) -> list[Campaign]:
     """Recompute every campaign of a draft from stored signatures (for imports and threshold changes)."""
+    _lock_groups(law_id)
     rows = db.session.scalars(select(CommentFingerprint).where(CommentFingerprint.law_id == law_id)).all()
     banded = set(
         db.session.scalars(select(CommentBand.comment_id).where(CommentBand.law_id == law_id, CommentBand.band == 0))

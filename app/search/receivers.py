@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.comments.models import Comment
-from app.comments.signals import comment_changed, comment_created, comment_published, comment_rejected
+from app.comments.signals import comment_changed, comment_published, comment_rejected
 from app.extensions import db
 from app.laws.models import Law, LawVersion, Section
 from app.laws.signals import law_changed, version_changed, version_published
@@ -33,7 +33,9 @@ def on_law(law: Law, **_extra) -> None:
 
 def connect() -> None:
     """Subscribe to the signals; connecting again changes nothing."""
-    for signal in (comment_created, comment_published, comment_changed, comment_rejected):
+    # Not comment_created: only published comments are indexed, and a comment published at once also sends
+    # comment_published. A pending one queued nothing but a write of the index that removed nothing.
+    for signal in (comment_published, comment_changed, comment_rejected):
         signal.connect(on_comment, weak=False)
     version_published.connect(on_version, weak=False)
     version_changed.connect(on_version, weak=False)
