@@ -68,11 +68,22 @@ class Config:
     KENES_ENV = os.environ.get("KENES_ENV", "development").strip().lower()
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'kenes.db'}")
+    # pool_pre_ping: after a PostgreSQL restart the pool replaces its dead connections instead of failing requests.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a SQLite writer waits for another's lock before its request is answered 503 (with Retry-After
+    # DB_RETRY_AFTER seconds): a 3-second lock (a backup, a long import) passes unnoticed. Keep it well under
+    # gunicorn's worker timeout (deploy/gunicorn.conf.py).
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "8"))
+    DB_RETRY_AFTER = _int("DB_RETRY_AFTER", 5)
+    # Log lines on stderr: "text", or "json" (one object a line) for a log collector; each names its request id.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper()  # empty: INFO (WARNING in tests)
+    # /healthz calls a queue "lagging" (status "degraded", still 200) when its oldest entry waits longer than this.
+    HEALTH_QUEUE_MAX_AGE = _int("HEALTH_QUEUE_MAX_AGE", 300)
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh (one host) | postgres (many hosts)
     SEARCH_WRITER = os.environ.get("SEARCH_WRITER", "thread")  # thread: after commit, off the request | inline
-    # Background jobs (summary builds): on an RQ worker (`flask worker`) when set, else in a thread of the process.
+    # Background jobs (mail, summary builds): on RQ workers (`flask worker`) when set, else in the web process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     SEARCH_PER_PAGE = 10
     # The glossary of legal terms that carries a query into the other languages (format in the default file,
@@ -164,6 +175,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    # The outbox (app/outbox.py): a failed send is tried again after MAIL_RETRY_SECONDS, doubling up to the max;
+    # an address the server refuses is given up after MAIL_MAX_ATTEMPTS (an outage never); a sender's claim on
+    # a row lapses after MAIL_CLAIM_SECONDS (it died mid-send); `flask worker` sends due mail every sweep.
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
+    MAIL_CLAIM_SECONDS = _int("MAIL_CLAIM_SECONDS", 300)
+    MAIL_SWEEP_SECONDS = _int("MAIL_SWEEP_SECONDS", 30)
 
     # New comments wait for a moderator; with False they are published at once and reviewed after.
     PREMODERATION = _bool("PREMODERATION", True)

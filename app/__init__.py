@@ -7,6 +7,7 @@ from flask import Flask, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app import ops
 from config import INSTANCE_DIR, Config, check_config
 
 
@@ -14,6 +15,8 @@ def create_app(config_class: type = Config) -> Flask:
     """Build the application: the only place where extensions, blueprints and commands are wired."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config_class)
+    # Request ids and the log format (LOG_FORMAT) first, so every later line (the config check's too) is in it.
+    ops.init_app(app)
     # Before anything else: with KENES_ENV=production and unsafe settings, no worker or command starts.
     check_config(app.config)
     # Ids in URLs are database integers: a larger number is a 404, never an overflow inside the driver.
@@ -22,7 +25,6 @@ def create_app(config_class: type = Config) -> Flask:
     app.json.ensure_ascii = False  # Kazakh and Russian text readable as is in the API
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
-    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
     # Alembic announces each of its plugins at INFO once imported: seven lines before every command's own output.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -41,7 +43,7 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from app import caching, i18n, mail
+    from app import caching, i18n, jobs, mail
     from app.auth.models import User
     from app.db import configure_sqlite
     from app.extensions import babel, csrf, db, login_manager, migrate
@@ -53,11 +55,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])
     i18n.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -104,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation.public_views import public_bp as moderation_public_bp
     from app.moderation.workspace import bp as moderation_bp
     from app.notifications.views import bp as notifications_bp
+    from app.ops.health import bp as health_bp
     from app.organisations.views import bp as organisations_bp
     from app.parliament.views import bp as parliament_bp
     from app.search.views import bp as search_bp
@@ -129,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(figures_bp, url_prefix="/<lang:lang>/figures")
     app.register_blueprint(answered_bp, url_prefix="/<lang:lang>/comments")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(health_bp)
 
     @app.get("/")
     def root():
@@ -147,12 +152,15 @@ def register_commands(app: Flask) -> None:
     from app.answers.cli import answers_cli
     from app.auth.cli import users_cli
     from app.comments.cli import comments_cli
+    from app.jobs import worker_command
     from app.laws.cli import laws_cli
     from app.main.cli import translate_cli
     from app.main.demo import seed_demo
     from app.moderation.cli import moderation_cli
+    from app.ops.cli import backup_command, restore_command
+    from app.outbox import mail_cli
     from app.search.cli import search_cli
-    from app.summaries.cli import summaries_cli, worker_command
+    from app.summaries.cli import summaries_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(answers_cli)
@@ -164,3 +172,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(comments_cli)
     app.cli.add_command(summaries_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,7 +1,9 @@
 """Outgoing mail: printed to the log in development, kept in memory in tests, SMTP in production.
 
-`send_mail` sends at once. `queue_mail` holds the message until the database transaction commits, so a
-rolled-back action e-mails nobody; a rolled-back savepoint drops only the mail queued inside it.
+`queue_mail` writes the message to the outbox table (app/outbox.py) in the current transaction, so a rolled-back
+action (or savepoint) e-mails nobody, and an SMTP outage delays the mail without losing it. After the commit the
+rows are sent: by an RQ worker where REDIS_URL is set (app/jobs.py), else (or when Redis is down) right here.
+`send_mail` sends at once, outside the outbox.
 Links in mail come from `external_url`, which starts them with BASE_URL, never with the request's Host header.
 """
 
@@ -12,10 +14,13 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app import jobs
 from app.extensions import db
+from app.outbox import OutboxMail
+from app.outbox import add as add_to_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +35,15 @@ class Message:
 
 
 @dataclass
+class Failure:
+    error: str
+    # The server refused this message (an address it does not take); else an outage, retried however long it lasts.
+    permanent: bool = False
+
+
+@dataclass
 class _Queued:
-    message: Message
+    row: OutboxMail
     # The innermost transaction open when the message was queued (None: none yet, the next one decides).
     transaction: SessionTransaction | None
 
@@ -69,10 +81,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message once the current database transaction commits; drop it if it rolls back."""
+    """Write a plain-text message to the outbox in the current transaction; it is sent once that commits."""
     session = db.session()
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(OUTBOX_KEY, []).append(_Queued(Message(to=to, subject=subject, body=body), transaction))
+    row = add_to_outbox(to, subject, body)
+    session.info.setdefault(OUTBOX_KEY, []).append(_Queued(row, transaction))
 
 
 def _send_queued(session: Session) -> None:
@@ -80,13 +93,15 @@ def _send_queued(session: Session) -> None:
         # A savepoint was released: the outer transaction can still roll back.
         return
     queued = session.info.pop(OUTBOX_KEY, None)
-    if not queued:
+    # The committed rows' ids, read from their identity (no SQL: the session is between transactions here).
+    ids = [key[1][0] for key in (inspect(item.row).key for item in queued or ()) if key is not None]
+    if not ids:
         return
     try:
-        _deliver([item.message for item in queued])
+        jobs.enqueue("app.outbox.send_job", ids, queue=jobs.MAIL_QUEUE, description=f"mail {ids[0]}..{ids[-1]}")
     except Exception:
-        # The data is committed; an error here must not turn the user's successful action into an error page.
-        logger.exception("Could not send %d queued messages", len(queued))
+        # The data and the outbox rows are committed: the mail goes later; the user's action must not fail now.
+        logger.exception("Could not send %d queued messages", len(ids))
 
 
 def _is_within(transaction: SessionTransaction | None, boundary: SessionTransaction) -> bool:
@@ -126,23 +141,24 @@ def _email(message: Message) -> EmailMessage:
     return email
 
 
-def _deliver(messages: list[Message]) -> None:
-    """Send messages through the configured backend, over one SMTP connection; failures are logged, not raised."""
+def _deliver(messages: list[Message]) -> dict[int, Failure]:
+    """Send messages through the configured backend, over one SMTP connection; return the failures by index."""
+    backend = current_app.config["MAIL_BACKEND"]
+    failures: dict[int, Failure] = {}
     # RFC 2606 reserves .invalid for addresses that must never receive mail: imported authors have them.
-    undeliverable = [message for message in messages if message.to.lower().endswith(".invalid")]
+    undeliverable = {index for index, message in enumerate(messages) if message.to.lower().endswith(".invalid")}
     if undeliverable:
         logger.warning("Not sending %d message(s) to .invalid addresses", len(undeliverable))
-        messages = [message for message in messages if message not in undeliverable]
-        if not messages:
-            return
-    backend = current_app.config["MAIL_BACKEND"]
+    todo = [(index, message) for index, message in enumerate(messages) if index not in undeliverable]
+    if not todo:
+        return failures
     if backend == "memory":
-        outbox().extend(messages)
-        return
+        outbox().extend(message for _, message in todo)
+        return failures
     if backend == "console":
-        for message in messages:
+        for _, message in todo:
             logger.info("Mail to %s: %s\n%s", message.to, message.subject, message.body)
-        return
+        return failures
     config = current_app.config
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
@@ -150,12 +166,25 @@ def _deliver(messages: list[Message]) -> None:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            for message in messages:
+            for index, message in todo:
                 try:
                     smtp.send_message(_email(message))
-                except smtplib.SMTPRecipientsRefused:
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
                     # One bad address must not stop the mail to everyone else.
                     logger.exception("Could not send mail to %s", message.to)
-    except (OSError, smtplib.SMTPException):
-        # The action that triggered the mail (a registration, say) is already committed; the user can ask again.
-        logger.exception("Could not send mail to %s", ", ".join(message.to for message in messages[:10]))
+                    failures[index] = Failure(f"{type(error).__name__}: {error}", permanent=_refused(error))
+    except (OSError, smtplib.SMTPException) as error:
+        # The server is unreachable or broke off: whatever it did not take is kept and tried again.
+        logger.exception("Could not send mail to %s", ", ".join(message.to for _, message in todo[:10]))
+        for index, _ in todo:
+            failures.setdefault(index, Failure(f"{type(error).__name__}: {error}"))
+    return failures
+
+
+def _refused(error: smtplib.SMTPException) -> bool:
+    # 5xx is the server's final word on this message; 4xx (mailbox busy, greylisting) may pass later.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+    else:
+        codes = [getattr(error, "smtp_code", 0)]
+    return bool(codes) and all(500 <= code < 600 for code in codes)

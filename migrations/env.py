@@ -7,7 +7,8 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-fileConfig(config.config_file_name)
+# disable_existing_loggers=False: the app's own loggers (app.mail, ...) keep working after an upgrade in-process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 # fileConfig resets the level the app gave this logger; keep its "setup plugin" lines out of every run.
 logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 logger = logging.getLogger("alembic.env")

@@ -1,6 +1,7 @@
 """The links we e-mail about an account (confirm the address, choose a new password), how often, and opening them.
 
-Functions here flush and never commit: the view or CLI command that calls them commits once.
+Functions here flush and never commit: the view or CLI command that calls them commits once; the mail they write
+to the outbox leaves after that commit.
 """
 
 import logging
@@ -16,7 +17,7 @@ from app.auth.models import User
 from app.auth.services import AuthError, ThrottledError, normalize_email, set_password
 from app.db import utcnow
 from app.extensions import db
-from app.mail import external_url, send_mail
+from app.mail import external_url, queue_mail
 from app.template_helpers import duration
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def send_confirmation_email(user: User) -> None:
                 _("If you did not register on Kenes, you can ignore this message."),
             ]
         )
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body)
 
 
 def user_for_confirmation(token: str) -> User:
@@ -134,7 +135,7 @@ def send_password_reset_email(user: User) -> None:
                 _("If you did not ask for this, ignore this message: your password stays the same."),
             ]
         )
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body)
 
 
 def send_email_taken_email(user: User) -> None:
@@ -156,7 +157,7 @@ def send_email_taken_email(user: User) -> None:
                 _("If it was not you, ignore this message: your account has not changed."),
             ]
         )
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body)
 
 
 def user_for_password_reset(token: str) -> User:

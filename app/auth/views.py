@@ -80,15 +80,16 @@ def register():
         except EmailTakenError as error:
             # Answer exactly as for a new account, so the form does not tell which addresses have one;
             # the owner learns of it by e-mail. The commit keeps the request counted by the throttle.
-            db.session.commit()
             email_links.send_email_taken_email(error.user)
+            db.session.commit()
             return _registered(email)
         except AuthError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
+            # The mail's outbox row commits with the account, so an SMTP outage delays the link but never loses it.
             email_links.send_confirmation_email(user)
+            db.session.commit()
             return _registered(email)
     return render_template("auth/register.html", form=form), status
 
@@ -122,11 +123,15 @@ def resend_confirmation():
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
     if form.validate_on_submit():
-        if not commit_or_flash(lambda: email_links.throttle_account_mail(form.email.data, request.remote_addr)):
+
+        def throttle_and_send() -> None:
+            email_links.throttle_account_mail(form.email.data, request.remote_addr)
+            user = services.get_user_by_email(form.email.data)
+            if user is not None and not user.email_confirmed:
+                email_links.send_confirmation_email(user)
+
+        if not commit_or_flash(throttle_and_send):
             return render_template("auth/resend_confirmation.html", form=form), 429
-        user = services.get_user_by_email(form.email.data)
-        if user is not None and not user.email_confirmed:
-            email_links.send_confirmation_email(user)
         flash(
             _(
                 "If %(email)s belongs to an account that is not confirmed yet, we have sent it a new link.",
@@ -185,12 +190,16 @@ def reset_request():
     """E-mail a password reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
-        if not commit_or_flash(lambda: email_links.throttle_account_mail(form.email.data, request.remote_addr)):
+
+        def throttle_and_send() -> None:
+            email_links.throttle_account_mail(form.email.data, request.remote_addr)
+            user = services.get_user_by_email(form.email.data)
+            # An imported author has no password to reset (and an address that receives no mail).
+            if user is not None and not user.external:
+                email_links.send_password_reset_email(user)
+
+        if not commit_or_flash(throttle_and_send):
             return render_template("auth/reset_request.html", form=form), 429
-        user = services.get_user_by_email(form.email.data)
-        # An imported author has no password to reset (and an address that receives no mail).
-        if user is not None and not user.external:
-            email_links.send_password_reset_email(user)
         flash(
             _(
                 "If %(email)s belongs to an account, we have sent it a link to choose a new password.",

@@ -1,5 +1,6 @@
-"""`flask summaries build SLUG [--version N]`, `flask summaries export SLUG --format F -o FILE` and `flask worker`
-(the RQ worker for background jobs)."""
+"""`flask summaries build SLUG [--version N]` and `flask summaries export SLUG --format F -o FILE`.
+
+Built in the background, summaries run on `flask worker` (app/jobs.py) where REDIS_URL is set."""
 
 import click
 from flask import current_app
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.laws.models import Law
 from app.summaries.document import latest_snapshot
 from app.summaries.exports import FORMATS, export_snapshot
-from app.summaries.jobs import QUEUE, request_build, run_build
+from app.summaries.jobs import request_build, run_build
 from app.summaries.models import BuildState
 from app.summaries.review import get_snapshot
 
@@ -70,17 +71,3 @@ def export_command(slug, number, fmt, lang, output):
     output.write(export.content)
     size = len(export.content)
     click.echo(f"Snapshot {snapshot.number} of {slug} ({snapshot.status}) as {fmt}: {size} bytes.", err=True)
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
-def worker_command(burst):
-    """Run an RQ worker for background jobs (summary builds) inside the app; needs REDIS_URL."""
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        raise click.ClickException("REDIS_URL is not set: summary builds run in threads of the web process.")
-    from redis import Redis
-    from rq import Queue, Worker
-
-    connection = Redis.from_url(url)
-    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)

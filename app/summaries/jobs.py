@@ -13,25 +13,24 @@ The in-process path imports neither redis nor rq.
 """
 
 import logging
-import os
 import threading
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from app import jobs
 from app.db import utcnow, write_transaction
 from app.extensions import db
 from app.summaries.models import BuildState, SummaryBuild
 
 logger = logging.getLogger(__name__)
 
-QUEUE = "kenes-summaries"
+QUEUE = jobs.SUMMARIES_QUEUE
 JOB_TIMEOUT = 30 * 60  # seconds an RQ worker lets one build run
 ERROR_CHARS = 4000
 _PENDING = "kenes_summary_builds"
 _THREADS = "kenes_summary_threads"
-_PID = "kenes_summary_pid"  # the process that created the app and its connection pool
 
 
 def request_build(law, version, user, start: bool = True) -> SummaryBuild:
@@ -72,7 +71,6 @@ def _after_soft_rollback(session, _previous_transaction) -> None:
 
 def init_app(app: Flask) -> None:
     """Start queued builds after the transaction that queued them commits; forget them if it rolls back."""
-    app.extensions[_PID] = os.getpid()
     # On the Session class, once per process: a listener per app would start each build once per app created.
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
@@ -80,15 +78,11 @@ def init_app(app: Flask) -> None:
 
 
 def launch(app: Flask, build_id: int) -> None:
-    """Hand a committed, queued build to RQ (REDIS_URL set) or to a thread of this process."""
-    url = app.config.get("REDIS_URL")
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue(QUEUE, connection=Redis.from_url(url)).enqueue(
-            "app.summaries.jobs.rq_run", build_id, job_timeout=JOB_TIMEOUT, description=f"summary build {build_id}"
-        )
+    """Hand a committed, queued build to RQ (REDIS_URL set and Redis up) or to a thread of this process."""
+    description = f"summary build {build_id}"
+    if jobs.to_rq(
+        QUEUE, "app.summaries.jobs.rq_run", build_id, app=app, job_timeout=JOB_TIMEOUT, description=description
+    ):
         logger.info("summary build %s queued on RQ", build_id)
         return
     name = f"summary-build-{build_id}"
@@ -117,16 +111,7 @@ def _run_in_thread(app: Flask, build_id: int) -> None:
 
 def rq_run(build_id: int) -> None:
     """The RQ job: run a build inside the worker's app context (`flask worker`), or a fresh app's."""
-    if has_app_context():
-        if os.getpid() != current_app.extensions.get(_PID):
-            # A forked work horse inherits the parent's pooled connections: never share them, open its own.
-            # (In the process that made the app there is nothing to drop, and dropping would leak them.)
-            db.engine.dispose(close=False)
-        run_build(build_id)
-        return
-    from app import create_app
-
-    with create_app().app_context():
+    with jobs.job_context():
         run_build(build_id)
 
 
