@@ -19,6 +19,7 @@ INTERNAL = {
     "app.auth.tokens.ExpiredTokenError",
     "app.auth.passwords.PasswordHashBusyError",  # an HTTP 503, answered by the HTTP error page
     "app.search.backend.SearchUnavailableError",  # logged; the search page degrades
+    "app.ops.backup.BackupError",  # for operators: `flask backup` and `flask restore` print it
     "app.moderation.decisions._UndoBulkError",  # unwinds a savepoint
 }
 
