@@ -7,7 +7,6 @@ again with the same client_token after Retry-After, as a browser's retry would, 
 whose answer was lost must come back as the same comment, never as a second one.
 """
 
-import http.client
 import random
 import re
 import sys
@@ -39,25 +38,9 @@ RETRIES = 12  # a post is given up after this many failed sends (about 20 s with
 
 
 class FaultClient(Client):
-    """A Client that also keeps the Retry-After of the last answer."""
+    """A Client that also keeps the Retry-After of the last answer (load_search.Client records it)."""
 
     retry_after: str | None = None
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int | str, str, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        self.retry_after = None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=TIMEOUT) as response:
-                return response.status, response.headers.get("Location", ""), response.read().decode()
-        except urllib.error.HTTPError as error:  # 3xx (redirects are not followed), 4xx, 5xx
-            self.retry_after = error.headers.get("Retry-After")
-            return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
-        except TimeoutError:
-            return "timeout", "", ""
-        except urllib.error.URLError as error:
-            return ("timeout" if isinstance(error.reason, TimeoutError) else "connection"), "", ""
-        except (ConnectionError, http.client.HTTPException):
-            return "connection", "", ""
 
 
 def roles(clients: int) -> dict[str, int]:

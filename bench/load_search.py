@@ -71,10 +71,12 @@ class Client:
     def request(self, path: str, data: dict | None = None) -> tuple[int | str, str, str]:
         """Return (status or "timeout"/"connection", Location, body); never raises for a network failure."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        self.retry_after = None  # the Retry-After of the last answer (bench/fault_load.py waits that long)
         try:
             with self.opener.open(self.base + path, data=body, timeout=TIMEOUT) as response:
                 return response.status, response.headers.get("Location", ""), response.read().decode()
         except urllib.error.HTTPError as error:  # 3xx (redirects are not followed), 4xx, 5xx
+            self.retry_after = error.headers.get("Retry-After")
             return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
         except TimeoutError:
             return "timeout", "", ""
