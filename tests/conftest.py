@@ -92,6 +92,9 @@ def app(app_config) -> Iterator:
         # A summary build still running in a thread holds a connection: let it finish before the pool goes.
         for thread in list(application.extensions.get("kenes_summary_threads", {}).values()):
             thread.join(30)
+        # A test that turned the search writer thread on: left running, it would go on draining (and writing to)
+        # the database of every later test, whose deferred transactions then fail with "database is locked".
+        application.extensions["kenes_search_writer"].stop()
         db.session.remove()
         _empty_tables()
         db.engine.dispose()

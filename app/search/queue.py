@@ -223,6 +223,7 @@ class BackgroundWriter:
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = None
 
@@ -237,10 +238,19 @@ class BackgroundWriter:
             self.thread.start()
         self.wake.set()
 
+    def stop(self, timeout: float = 10) -> None:
+        """End the thread after its current batch (an app that is discarded, as each test's is)."""
+        if self.running:
+            self.stopping.set()
+            self.wake.set()
+            self.thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             self.wake.wait(timeout=5)
             self.wake.clear()
+            if self.stopping.is_set():
+                return
             with self.app.app_context():
                 try:
                     # Another process may hold the lock; it drains what we queued before it lets go,
