@@ -24,6 +24,19 @@ from sqlalchemy.orm import Session, SessionTransaction
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
+QUIET_SECONDS = 60  # a dead Redis fails every request: its traceback is logged once a minute, not 1,200 times
+_last_logged = [0.0]
+
+
+def _log_cache_failure(what: str) -> None:
+    """Log a cache failure with its traceback, once per QUIET_SECONDS per process; the rest only count as debug."""
+    now = time.monotonic()
+    if now - _last_logged[0] >= QUIET_SECONDS:
+        _last_logged[0] = now
+        logger.exception("%s (further cache failures are not logged for %d s)", what, QUIET_SECONDS)
+    else:
+        logger.debug("%s", what, exc_info=True)
+
 
 cache = Cache(with_jinja2_ext=False)
 
@@ -86,7 +99,7 @@ def bump_generation() -> None:
     try:
         cache.set(GENERATION_KEY, f"{time.time_ns():x}", timeout=0)
     except Exception:  # the cache is an optimisation: a dead Redis must not fail the write that was committed
-        logger.exception("Could not renew the page cache's generation")
+        _log_cache_failure("Could not renew the page cache's generation")
 
 
 def _generation() -> str | None:
@@ -160,7 +173,7 @@ def _serve_kept_page() -> Response | None:
         key = f"page:{generation}:{request.url}"
         kept = _pages().get(key) if generation else None
     except Exception:  # a dead Redis: every page is rendered, none kept
-        logger.exception("Page cache unavailable")
+        _log_cache_failure("Page cache unavailable")
         return None
     if kept is None:
         if generation:
@@ -177,9 +190,12 @@ def _cache_headers(response: Response) -> Response:
         etag = hashlib.sha256(body).hexdigest()[:32]
         kept = (response.headers["Content-Type"], body, etag)
         clock = SHARED_ENDPOINTS[request.endpoint]
-        _pages().set(
-            key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS" if clock else "PAGE_CACHE_DATA_SECONDS"]
-        )
+        try:
+            _pages().set(
+                key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS" if clock else "PAGE_CACHE_DATA_SECONDS"]
+            )
+        except Exception:  # Redis went away during the request: the page is answered, just not kept
+            _log_cache_failure("Page cache unavailable")
         return _public(response, etag)
     if "Cache-Control" not in response.headers and _has_session():
         # Whatever is answered to a session may hold its owner's name, choices and tokens: for nobody else.

@@ -98,3 +98,24 @@ def test_a_new_version_shows_on_the_next_request(client, waste_law):
     publish_version(waste_law, lang="ru", text=demo_text("waste.v2.ru.txt"), filename="waste.v3.ru.txt")
     db.session.commit()
     assert "Version 3 of 3" in client.get(url).get_data(as_text=True)
+
+
+def test_a_dead_cache_serves_every_page_and_logs_its_traceback_once_a_minute(client, article, monkeypatch, caplog):
+    """Redis gone: pages are rendered as without a cache, and the log is not one traceback per request."""
+    from app import caching
+
+    class Dead:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        set = get
+
+    monkeypatch.setattr(caching, "cache", Dead())
+    monkeypatch.setattr(caching, "_pages", lambda: Dead())
+    monkeypatch.setattr(caching, "_last_logged", [0.0])
+    url = section_url(article)
+    with caplog.at_level("DEBUG", logger="app.caching"):
+        pages = [client.get(url) for _ in range(5)]
+    assert all(page.status_code == 200 and "Log in" in page.get_data(as_text=True) for page in pages)
+    errors = [record for record in caplog.records if record.name == "app.caching" and record.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].exc_info
