@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
+# Set in Session(info=...) by work whose writes no page shows (the mail outbox): its commits keep the pages.
+PAGES_UNCHANGED = "kenes_pages_unchanged"
 QUIET_SECONDS = 60  # a dead Redis fails every request: its traceback is logged once a minute, not 1,200 times
 _last_logged = [0.0]
 
@@ -73,9 +75,8 @@ def init_app(app: Flask) -> None:
         app.config["CACHE_DIR"] = str(app.instance_path) + "/cache"
     cache.init_app(app)
     app.extensions["kenes_pages"] = SimpleCache(threshold=app.config["PAGE_CACHE_ENTRIES"])
-    # Pages kept by the code that ran before this start may differ from what this code renders.
-    with app.app_context():
-        bump_generation()
+    # No stamp is renewed at start: pages live in each process's memory, so a new process keeps none, and every
+    # `flask` command (the scheduler runs two a minute) would otherwise throw away every worker's pages.
     for name, listener in (
         ("after_flush", _after_flush),
         ("do_orm_execute", _after_execute),
@@ -121,7 +122,8 @@ def _after_execute(state) -> None:
 
 
 def _wrote(session: Session) -> None:
-    session.info[_WROTE] = True
+    if not session.info.get(PAGES_UNCHANGED):
+        session.info[_WROTE] = True
 
 
 def _after_commit(session: Session) -> None:

@@ -17,6 +17,7 @@ from flask.cli import AppGroup
 from sqlalchemy import Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.caching import PAGES_UNCHANGED
 from app.db import UTCDateTime, utcnow, write_transaction
 from app.extensions import db
 
@@ -78,7 +79,7 @@ def claim(ids: list[int] | None = None, limit: int = BATCH) -> list[int]:
         .values(next_attempt_at=now + lease, attempts=table.c.attempts + 1)
         .returning(table.c.id)
     )
-    with write_transaction(), Session(db.engine) as session:
+    with write_transaction(), Session(db.engine, info={PAGES_UNCHANGED: True}) as session:
         claimed = sorted(session.scalars(statement).all())
         session.commit()
     return claimed
@@ -91,7 +92,7 @@ def send(ids: list[int] | None = None, limit: int = BATCH) -> int:
     claimed = claim(ids, limit)
     if not claimed:
         return 0
-    with Session(db.engine) as session:
+    with Session(db.engine, info={PAGES_UNCHANGED: True}) as session:
         rows = session.scalars(select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)).all()
         attempts = {row.id: row.attempts for row in rows}
         messages = [mail.Message(to=row.to, subject=row.subject, body=row.body) for row in rows]
@@ -101,7 +102,7 @@ def send(ids: list[int] | None = None, limit: int = BATCH) -> int:
     now = utcnow()
     table = OutboxMail.__table__
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    with write_transaction(), Session(db.engine) as session:
+    with write_transaction(), Session(db.engine, info={PAGES_UNCHANGED: True}) as session:
         sent = [row_id for index, row_id in enumerate(row_ids) if index not in failures]
         if sent:
             session.execute(update(table).where(table.c.id.in_(sent)).values(sent_at=now, last_error=None))
@@ -146,7 +147,7 @@ def pending_count(due_only: bool = False) -> int:
     )
     if due_only:
         query = query.where(OutboxMail.next_attempt_at <= utcnow())
-    with Session(db.engine) as session:
+    with Session(db.engine, info={PAGES_UNCHANGED: True}) as session:
         return session.scalar(query)
 
 
@@ -164,7 +165,7 @@ def send_pending_command():
 @mail_cli.command("status")
 def status_command():
     """Print how many mails wait, are due, were given up and were sent."""
-    with Session(db.engine) as session:
+    with Session(db.engine, info={PAGES_UNCHANGED: True}) as session:
         unsent = OutboxMail.sent_at.is_(None)
         given_up = session.scalar(select(func.count(OutboxMail.id)).where(unsent, OutboxMail.next_attempt_at.is_(None)))
         sent = session.scalar(select(func.count(OutboxMail.id)).where(OutboxMail.sent_at.is_not(None)))

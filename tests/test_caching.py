@@ -119,3 +119,23 @@ def test_a_dead_cache_serves_every_page_and_logs_its_traceback_once_a_minute(cli
     assert all(page.status_code == 200 and "Log in" in page.get_data(as_text=True) for page in pages)
     errors = [record for record in caplog.records if record.name == "app.caching" and record.levelname == "ERROR"]
     assert len(errors) == 1 and errors[0].exc_info
+
+
+def test_sending_mail_and_starting_a_command_keep_the_visitors_pages(app, client, article, count_queries):
+    """The worker sweeps the outbox every 30 s and the scheduler starts two commands a minute: neither is a change."""
+    from app import caching, outbox
+    from app.mail import queue_mail
+
+    url = section_url(article)
+    client.get(url)
+    queue_mail("reader@example.kz", "Тест", "…")
+    db.session.commit()  # an outbox row: this commit is a write, pages are rendered again after it
+    client.get(url)
+    stamp = caching.cache.get(caching.GENERATION_KEY)
+    outbox.send_due()  # claims and marks rows in its own sessions
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["mail", "status"]).exit_code == 0
+    assert caching.cache.get(caching.GENERATION_KEY) == stamp
+    with count_queries() as statements:
+        client.get(url)
+    assert statements == []
