@@ -33,10 +33,12 @@ SIGNATURES_AT_ONCE = 500  # read per query while looking for look-alikes (SQLite
 GROUPS_LOCK_SPACE = 0x4B47
 
 
-def _lock_groups(law_id: int) -> None:
-    """Let one transaction at a time change a draft's campaigns, so none joins a campaign another just merged away."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(GROUPS_LOCK_SPACE, law_id)))
+def _lock_groups(law_id: int) -> bool:
+    """Let one transaction at a time change a draft's campaigns; True if it had to wait for a lock (PostgreSQL)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False  # SQLite: this transaction holds the one write lock already, nothing changed since it read
+    db.session.execute(select(func.pg_advisory_xact_lock(GROUPS_LOCK_SPACE, law_id)))
+    return True
 
 
 def campaign_kinds(sizes: dict[int, int], min_size: int, comments: int = 0) -> set[int]:
@@ -185,8 +187,8 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
             if alike:
                 # Most comments have no look-alike and never wait; one that has reads them again under the lock
                 # (two copies posted at once on PostgreSQL could otherwise join a campaign the other merged away).
-                _lock_groups(comment.law_id)
-                alike = _look_alikes(comment.id, comment.law_id, sig)
+                if _lock_groups(comment.law_id):
+                    alike = _look_alikes(comment.id, comment.law_id, sig)
         if alike:
             _join_campaign(row, alike, comment.law_id)
         db.session.flush()
