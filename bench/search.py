@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 from search_corpus import ZIPF_S, Vocabulary, most_frequent  # noqa: E402 (bench/ is the script's own directory)
 
 WORST = 20  # the most frequent words, each a query: the slowest searches
-GROUPS = {"law": 5, "section": 10, "comment": 10}  # as app.search.services.GROUP_SIZES
 SECTIONS_PER_LAW = 100
 AUTHORS = 200
 
@@ -240,6 +239,8 @@ FTS_QUERY = (
 
 
 def bench_fts5(laws, sections, comments, queries, worst, workdir: Path) -> dict:
+    from app.search.services import GROUP_SIZES  # the same groups as the search page
+
     path = workdir / "fts.db"
     conn = sqlite3.connect(path)
     started = time.perf_counter()
@@ -263,7 +264,7 @@ def bench_fts5(laws, sections, comments, queries, worst, workdir: Path) -> dict:
         for _lang, query in asked:
             started = time.perf_counter()
             words = [f'"{word}"' for word in query.split()]
-            for kind, size in GROUPS.items():
+            for kind, size in GROUP_SIZES.items():
                 found = conn.execute(FTS_QUERY, (" ".join(words), kind, size)).fetchall()
                 if not found and len(words) > 1:
                     conn.execute(FTS_QUERY, (" OR ".join(words), kind, size)).fetchall()
