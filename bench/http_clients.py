@@ -155,6 +155,7 @@ def measure_post(app, article: str, posts: int = 21) -> str:
     """Post comments to an article in process as poster0; return the median statements and write-lock time."""
     from sqlalchemy import event
 
+    from app.db import WRITER_INFO
     from app.extensions import db
 
     client = app.test_client()
@@ -170,11 +171,11 @@ def measure_post(app, article: str, posts: int = 21) -> str:
     began = [0.0, "", 0]
 
     def on_begin(conn) -> None:
-        # app.db's BEGIN has just run: the last statement says which kind.
-        began[:] = [time.perf_counter(), statements[-1] if statements else "", len(statements)]
+        # app.db's BEGIN has just run, and noted which kind it was.
+        began[:] = [time.perf_counter(), conn.info.get(WRITER_INFO), len(statements)]
 
     def on_commit(conn) -> None:
-        if began[1] == "BEGIN IMMEDIATE":
+        if began[1]:
             writes.append((time.perf_counter() - began[0], len(statements), len(statements) - began[2] + 1))
 
     listeners = [("before_cursor_execute", lambda *a: statements.append(a[2])), ("begin", on_begin),
