@@ -6,14 +6,15 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from app.auth.models import User
 from app.comments.models import Comment
 from app.extensions import db
 from app.moderation.actions import audit, require_moderator
 from app.moderation.errors import ModerationError
-from app.moderation.minhash import BANDS, THRESHOLD, bands, group, signature, similarity
+from app.moderation.lookalikes import copy_groups, look_alikes, move_group
+from app.moderation.minhash import bands, group, signature
 from app.moderation.models import Campaign, CommentBand, CommentFingerprint
 
 # A group is a campaign only if it is this many times the size of the draft's largest ordinary group below it.
@@ -27,7 +28,6 @@ MASS_SHARE = 0.1
 BURST_WINDOW = timedelta(hours=6)
 CAMPAIGN = "campaign"
 SIMILAR = "similar"
-SIGNATURES_AT_ONCE = 500  # read per query while looking for look-alikes (SQLite takes at most 32,766 parameters)
 # PostgreSQL advisory lock space for a draft's groups (the second key is the draft's id); app/search/queue.py uses
 # another. SQLite needs none: a writer holds the database's one write lock.
 GROUPS_LOCK_SPACE = 0x4B47
@@ -69,18 +69,29 @@ def densest(times: list[datetime], window: timedelta = BURST_WINDOW) -> int:
 
 def classify_law(law_id: int) -> None:
     """Mark each look-alike group of a draft as a campaign or as similar comments, from the sizes of all of them."""
-    groups = db.session.scalars(select(Campaign).where(Campaign.law_id == law_id)).all()
-    # Every top-level comment has a fingerprint row (short ones without bands), so this counts the draft's comments.
-    comments = db.session.scalar(
-        select(func.count()).select_from(CommentFingerprint).where(CommentFingerprint.law_id == law_id)
-    )
+    # One statement (it runs under the write lock whenever a copy joins a group): each group's size and kind, and
+    # the draft's comments, counted by their fingerprint rows (every top-level comment has one, short ones too).
+    rows = db.session.execute(_GROUP_SIZES, {"law_id": law_id}).all()
+    if not rows:
+        return
     min_size = current_app.config.get("CAMPAIGN_MIN_SIZE", 10)
-    chosen = campaign_kinds({g.id: g.size for g in groups}, min_size, comments)
-    for g in groups:
-        kind = CAMPAIGN if g.id in chosen else SIMILAR
-        if g.kind != kind:
-            g.kind = kind
-    db.session.flush()
+    chosen = campaign_kinds({row.id: row.size for row in rows}, min_size, rows[0].comments)
+    for kind in (CAMPAIGN, SIMILAR):
+        changed = [row.id for row in rows if (row.id in chosen) == (kind == CAMPAIGN) and row.kind != kind]
+        if changed:
+            db.session.execute(update(Campaign).where(Campaign.id.in_(changed)).values(kind=kind))
+
+
+_GROUP_SIZES = select(
+    Campaign.id,
+    Campaign.size,
+    Campaign.kind,
+    select(func.count())
+    .select_from(CommentFingerprint)
+    .where(CommentFingerprint.law_id == bindparam("law_id"))
+    .scalar_subquery()
+    .label("comments"),
+).where(Campaign.law_id == bindparam("law_id"))
 
 
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------
@@ -103,71 +114,15 @@ def prepare_fingerprint(comment: Comment) -> None:
         _signature(_fingerprint_text(comment))
 
 
-def _add_bands(comment_id: int, law_id: int, sig: bytes) -> None:
+def _add_bands(comment_id: int, law_id: int, sig: bytes, campaign_id: int | None = None) -> None:
     rows = [
-        {"comment_id": comment_id, "band": band, "law_id": law_id, "hash": value}
+        {"comment_id": comment_id, "band": band, "law_id": law_id, "hash": value, "campaign_id": campaign_id}
         for band, value in enumerate(bands(sig))
     ]
     if rows:
         # One multi-row INSERT, not sixteen ORM objects: nothing reads bands back as objects, and on an import of
         # thousands of comments the objects' bookkeeping cost more than the rest of the fingerprint.
         db.session.execute(insert(CommentBand.__table__), rows)
-
-
-# The draft is repeated in every term: with `law_id = ? AND (band = ? AND hash = ? OR ...)` SQLite (without ANALYZE
-# statistics) searched the index on law_id alone and read every band of the draft, 100 ms per comment at 20,000
-# comments; with one full index key per term it looks up sixteen entries (0.03 ms). Built once, with parameters:
-# composing the terms anew for every comment cost more than running the query.
-_LOOK_ALIKES = select(CommentFingerprint.comment_id, CommentFingerprint.campaign_id).where(
-    CommentFingerprint.comment_id.in_(
-        select(CommentBand.comment_id).where(
-            or_(
-                *[
-                    (CommentBand.law_id == bindparam("law_id"))
-                    & (CommentBand.band == band)
-                    & (CommentBand.hash == bindparam(f"hash_{band}"))
-                    for band in range(BANDS)
-                ]
-            ),
-        )
-    ),
-    CommentFingerprint.comment_id != bindparam("comment_id"),
-    CommentFingerprint.excluded.is_(False),
-)
-
-
-def _look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, int | None]]:
-    """(comment id, campaign id) of the other fingerprints on the draft that share a band and reach THRESHOLD.
-
-    One look-alike in a campaign brings the whole campaign along, so a campaign's members are compared only until
-    one is alike: read and compared whole, as ORM objects, a campaign of 2,000 copies cost 30 ms per new copy.
-    """
-    band_hashes = bands(sig)
-    if not band_hashes:
-        return []
-    params = {"law_id": law_id, "comment_id": comment_id}
-    params.update((f"hash_{band}", value) for band, value in enumerate(band_hashes))
-    groups: dict[int | None, list[int]] = {}
-    for other_id, campaign_id in db.session.execute(_LOOK_ALIKES, params):
-        groups.setdefault(campaign_id, []).append(other_id)
-    alike: list[tuple[int, int | None]] = []
-    for campaign_id, ids in groups.items():
-        for start in range(0, len(ids), SIGNATURES_AT_ONCE):
-            rows = db.session.execute(
-                select(CommentFingerprint.comment_id, CommentFingerprint.signature).where(
-                    CommentFingerprint.comment_id.in_(ids[start : start + SIGNATURES_AT_ONCE])
-                )
-            )
-            found = ((other_id, campaign_id) for other_id, other_sig in rows if similarity(other_sig, sig) >= THRESHOLD)
-            if campaign_id is None:
-                alike += found  # each one outside a campaign joins on its own
-                continue
-            first = next(found, None)
-            rows.close()  # the rest of the campaign need not be read nor compared
-            if first is not None:
-                alike.append(first)
-                break
-    return alike
 
 
 def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFingerprint | None:
@@ -182,15 +137,16 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
         row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id, signature=sig)
         db.session.add(row)
         with db.session.no_autoflush:  # the row is inserted once, with the campaign it joins
-            _add_bands(comment.id, comment.law_id, sig)
-            alike = _look_alikes(comment.id, comment.law_id, sig)
+            alike = look_alikes(comment.id, comment.law_id, sig)
             if alike:
                 # Most comments have no look-alike and never wait; one that has reads them again under the lock
                 # (two copies posted at once on PostgreSQL could otherwise join a campaign the other merged away).
                 if _lock_groups(comment.law_id):
-                    alike = _look_alikes(comment.id, comment.law_id, sig)
+                    alike = look_alikes(comment.id, comment.law_id, sig)
         if alike:
             _join_campaign(row, alike, comment.law_id)
+        # Its bands are written once its group is known, with that group.
+        _add_bands(comment.id, comment.law_id, sig, row.campaign_id)
         db.session.flush()
         return row
     _lock_groups(comment.law_id)  # an edit may split, merge or leave a campaign
@@ -203,10 +159,10 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
             # The edit may have taken it away from its look-alikes, or cut the campaign where it was the link.
             _settle(row.campaign_id)
     # A comment a moderator took out of its group stays out, even after an edit.
-    alike = [] if row.excluded else _look_alikes(comment.id, comment.law_id, sig)
+    alike = [] if row.excluded else look_alikes(comment.id, comment.law_id, sig)
     if alike:
         _join_campaign(row, alike, comment.law_id)
-    db.session.flush()
+    copy_groups([comment.id])
     return row
 
 
@@ -236,6 +192,7 @@ def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]],
             .where(CommentFingerprint.campaign_id.in_(existing[1:]))
             .values(campaign_id=campaign.id)
         )
+        move_group(law_id, existing[1:], campaign.id)
         # Their members are all in this campaign now; kept, the emptied rows would still show their old sizes.
         db.session.execute(delete(Campaign).where(Campaign.id.in_(existing[1:])))
     row.campaign_id = campaign.id
@@ -247,7 +204,7 @@ def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]],
             .where(CommentFingerprint.comment_id.in_(loose[start : start + 500]))
             .values(campaign_id=campaign.id)
         )
-    db.session.flush()
+    copy_groups(loose)
     campaign.size = _count_members(campaign)
     classify_law(law_id)
 
@@ -268,9 +225,9 @@ def _settle(campaign_id: int) -> None:
     for member in members:
         home = homes.get(member.comment_id)
         member.campaign_id = home.id if home else None
+    copy_groups([member.comment_id for member in members])
     if not homes:
         # A campaign row is derived data, as regroup_law treats it; the comments and their history stay.
-        db.session.flush()
         db.session.delete(campaign)
     db.session.flush()
     classify_law(law_id)
@@ -288,7 +245,7 @@ def take_out(comment: Comment, *, actor: User) -> Campaign | None:
         raise ModerationError(_l("This comment is not in a group."), status=409)
     campaign_id = row.campaign_id
     row.campaign_id, row.excluded = None, True
-    db.session.flush()
+    copy_groups([row.comment_id])
     _settle(campaign_id)
     audit(actor, "ungroup", comment, note=f"#{campaign_id}")
     db.session.flush()
@@ -339,6 +296,6 @@ def regroup_law(law_id: int) -> list[Campaign]:
         for comment_id in members:
             by_id[comment_id].campaign_id = campaign.id
         created.append(campaign)
-    db.session.flush()
+    copy_groups(law_id=law_id)
     classify_law(law_id)
     return created

@@ -132,12 +132,16 @@ class CommentBand(db.Model):
     """One LSH band hash of a signature: comments sharing a band are candidates for the same campaign."""
 
     __tablename__ = "comment_bands"
-    __table_args__ = (Index("ix_comment_bands_lookup", "law_id", "band", "hash"),)
+    # A bucket's groups are found by seeking this index, one step per group, however large a campaign grows.
+    __table_args__ = (Index("ix_comment_bands_lookup", "law_id", "band", "hash", "campaign_id"),)
 
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     law_id: Mapped[int] = mapped_column(ForeignKey("laws.id"))
     hash: Mapped[int] = mapped_column(BigInteger)
+    # The comment's group, copied from its fingerprint (app.moderation.campaigns keeps the two equal). No foreign key:
+    # a copy the fingerprint is the truth of, rewritten before a merged campaign's row is deleted.
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Appeal(db.Model):

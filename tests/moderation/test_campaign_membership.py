@@ -70,6 +70,14 @@ def assert_campaigns_consistent() -> None:
     sizes = dict(db.session.execute(select(Campaign.id, Campaign.size)).all())
     assert sizes == counts
     assert all(size >= MIN_CAMPAIGN for size in sizes.values())
+    # Look-alikes are found through the group each band row names: it must be its comment's, or a new copy would
+    # miss the campaign (or find one that is gone).
+    astray = db.session.execute(
+        select(CommentBand.comment_id, CommentBand.campaign_id, CommentFingerprint.campaign_id)
+        .join(CommentFingerprint, CommentFingerprint.comment_id == CommentBand.comment_id)
+        .where(CommentBand.campaign_id.is_distinct_from(CommentFingerprint.campaign_id))
+    ).all()
+    assert astray == []
 
 
 def edit(comment: Comment, body: str) -> Comment:
