@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
-from app.comments.models import Comment, CommentState, Vote
+from app.comments.models import Comment, CommentState, Stance, Vote
 from app.comments.proposals import load_subtree, proposal_differ, starting_wording
 from app.comments.services import (
     CommentError,
@@ -190,7 +190,8 @@ def _why_cannot_comment(law: Law) -> str | None:
 @reads_first
 def post(slug: str, section_id: int):
     """Post a comment or a reply on a section; errors keep the typed text in the form."""
-    law = get_law_or_404(slug, current_user)
+    # Neither the draft's versions nor its agency are needed to store a comment; a refused post's page loads them.
+    law = get_law_or_404(slug, current_user, pages=False)
     section = get_section_or_404(law, section_id)
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")
@@ -203,8 +204,8 @@ def post(slug: str, section_id: int):
         parent = db.session.get(Comment, int(raw)) if raw.isdigit() and int(raw) < 2**31 else None
         if parent is None or not parent.is_public:
             abort(404)
-    if not is_reply:
-        form.unit = load_subtree(section)
+    if not is_reply and request.form.get("stance") == Stance.AMEND:
+        form.unit = load_subtree(section)  # a proposed wording must change the text it would replace
     error = None
     if form.validate_on_submit():
         # Not commit_or_flash: the result picks the success message, the refusal's status goes with the page.

@@ -32,13 +32,14 @@ def visible_laws_condition(user) -> ColumnElement[bool]:
     return public_laws_condition()
 
 
-def get_law_or_404(slug: str, user) -> Law:
-    """Load a law the user may see, or answer 404."""
+def get_law_or_404(slug: str, user, *, pages: bool = True) -> Law:
+    """Load a law the user may see, or answer 404 (pages=False: without its versions and agency, for a POST)."""
     if len(slug) > 80:
         abort(404)
-    law = db.session.scalar(
-        select(Law).where(Law.slug == slug).options(selectinload(Law.versions), selectinload(Law.agency))
-    )
+    query = select(Law).where(Law.slug == slug)
+    if pages:
+        query = query.options(selectinload(Law.versions), selectinload(Law.agency))
+    law = db.session.scalar(query)
     if law is None or not law.is_visible_to(user):
         abort(404)
     return law
