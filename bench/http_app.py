@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from app import create_app
+from app.warmup import warm_up
 
 bare = Flask("bare")
 
@@ -19,6 +20,7 @@ def bare_route():
 
 
 kenes = create_app()
+warm_up(kenes)  # as wsgi.py does
 
 
 @kenes.get("/bench-empty")

@@ -29,3 +29,10 @@ if os.environ.get("LOG_FORMAT", "text").strip().lower() == "json":
     )
 else:
     access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def post_worker_init(worker):
+    """Load the language model, word lists and catalogs before the worker takes its first request (app/warmup.py)."""
+    from app.warmup import warm_up
+
+    warm_up(worker.wsgi)
