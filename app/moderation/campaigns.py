@@ -192,7 +192,7 @@ def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]],
             .where(CommentFingerprint.campaign_id.in_(existing[1:]))
             .values(campaign_id=campaign.id)
         )
-        move_group(law_id, existing[1:], campaign.id)
+        move_group(existing[1:], campaign.id)
         # Their members are all in this campaign now; kept, the emptied rows would still show their old sizes.
         db.session.execute(delete(Campaign).where(Campaign.id.in_(existing[1:])))
     row.campaign_id = campaign.id

@@ -134,11 +134,13 @@ def copy_groups(comment_ids: list[int] | None = None, *, law_id: int | None = No
         )
 
 
-def move_group(law_id: int, old: list[int], new: int) -> None:
-    """Band rows of merged groups follow their members into the group they were merged into."""
+def move_group(old: list[int], new: int) -> None:
+    """Band rows of merged groups follow their members, already moved, into the group they were merged into."""
+    # Found through the members' fingerprints (their group's index), not by reading every band row of the draft.
+    members = select(CommentFingerprint.comment_id).where(CommentFingerprint.campaign_id == new)
     db.session.execute(
         update(CommentBand)
-        .where(CommentBand.law_id == law_id, CommentBand.campaign_id.in_(old))
+        .where(CommentBand.comment_id.in_(members), CommentBand.campaign_id.in_(old))
         .values(campaign_id=new)
         .execution_options(synchronize_session=False)
     )
