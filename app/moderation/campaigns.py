@@ -7,6 +7,7 @@ from functools import lru_cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm.util import identity_key
 
 from app.auth.models import User
 from app.comments.models import Comment
@@ -82,6 +83,7 @@ def classify_law(law_id: int) -> None:
             db.session.execute(update(Campaign).where(Campaign.id.in_(changed)).values(kind=kind))
 
 
+_GROW = update(Campaign).where(Campaign.id == bindparam("group_id")).values(size=Campaign.size + 1)
 _GROUP_SIZES = select(
     Campaign.id,
     Campaign.size,
@@ -179,7 +181,12 @@ def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]],
         # The usual case, one more copy of one campaign: it grows by one, counted in SQL so that two copies
         # joining at once on PostgreSQL wait for each other's row lock and both count.
         row.campaign_id = existing[0]
-        db.session.execute(update(Campaign).where(Campaign.id == existing[0]).values(size=Campaign.size + 1))
+        # Not synchronized by the ORM (evaluating it cost more than the statement, each post, under the write lock):
+        # a copy of the row loaded in this session forgets its size instead.
+        db.session.execute(_GROW, {"group_id": existing[0]}, execution_options={"synchronize_session": False})
+        loaded = db.session.identity_map.get(identity_key(Campaign, existing[0]))
+        if loaded is not None:
+            db.session.expire(loaded, ["size"])
         classify_law(law_id)
         return
     # Locked, so two comments joining at once on PostgreSQL both count the other in the campaign's size.
