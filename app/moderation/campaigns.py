@@ -84,16 +84,23 @@ def classify_law(law_id: int) -> None:
 
 
 _GROW = update(Campaign).where(Campaign.id == bindparam("group_id")).values(size=Campaign.size + 1)
-_GROUP_SIZES = select(
-    Campaign.id,
-    Campaign.size,
-    Campaign.kind,
+# The draft's comments are counted only as far as they matter: a group is a campaign by its share when it holds a
+# tenth of them, so past ten times the largest group the count changes nothing (campaign_kinds), and a draft with
+# 100,000 comments is not counted whole under the write lock each time a copy joins a campaign.
+_LARGEST = select(10 * func.max(Campaign.size) + 1).where(Campaign.law_id == bindparam("law_id")).scalar_subquery()
+_COMMENTS = (
     select(func.count())
-    .select_from(CommentFingerprint)
-    .where(CommentFingerprint.law_id == bindparam("law_id"))
+    .select_from(
+        select(CommentFingerprint.comment_id)
+        .where(CommentFingerprint.law_id == bindparam("law_id"))
+        .limit(_LARGEST)
+        .subquery()
+    )
     .scalar_subquery()
-    .label("comments"),
-).where(Campaign.law_id == bindparam("law_id"))
+)
+_GROUP_SIZES = select(Campaign.id, Campaign.size, Campaign.kind, _COMMENTS.label("comments")).where(
+    Campaign.law_id == bindparam("law_id")
+)
 
 
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------

@@ -299,3 +299,27 @@ def test_densest_counts_the_most_arrivals_in_one_window():
     assert densest(times) == 24
     assert densest([]) == 0
     assert densest([start, start + timedelta(hours=7)]) == 1
+
+
+def test_a_group_is_a_campaign_by_its_share_of_the_draft_up_to_exactly_a_tenth(app, article, create_comment):
+    """The draft's comments are counted only up to ten times its largest group: the tenth still falls where it did."""
+    from app.moderation.campaigns import classify_law
+
+    app.config.update(CAMPAIGN_MIN_SIZE=2, COMMENT_RATE_PER_MINUTE=1000, COMMENT_RATE_PER_DAY=1000)
+    law_id = article.version.law_id
+    for n in range(120):
+        create_comment(article, body=f"Отзыв {n}", state="pending")
+    # A ladder with no leap in it (none is three times the next): only a share of the draft makes a campaign.
+    sizes = [12, 9, 7, 5, 4, 3, 2]
+    groups = [Campaign(law_id=law_id, size=size) for size in sizes]
+    db.session.add_all(groups)
+    db.session.flush()
+
+    def campaigns() -> list[int]:
+        classify_law(law_id)
+        db.session.flush()
+        return sorted(group.size for group in groups if db.session.get(Campaign, group.id).kind == "campaign")
+
+    assert campaigns() == [12]  # 12 of 120 comments: a tenth
+    create_comment(article, body="Отзыв 120", state="pending")
+    assert campaigns() == []  # 12 of 121: less
