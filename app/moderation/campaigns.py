@@ -142,18 +142,31 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
     # A comment just created has no row yet: not looked for (a posted comment's statements hold the write lock).
     row = None if new else db.session.get(CommentFingerprint, comment.id)
     if row is None:
-        # Short texts get a row too (no bands), as from fingerprint_missing, so they are not looked at again.
-        row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id, signature=sig)
-        db.session.add(row)
-        with db.session.no_autoflush:  # the row is inserted once, with the campaign it joins
+        with db.session.no_autoflush:
             alike = look_alikes(comment.id, comment.law_id, sig)
             if alike:
                 # Most comments have no look-alike and never wait; one that has reads them again under the lock
                 # (two copies posted at once on PostgreSQL could otherwise join a campaign the other merged away).
                 if _lock_groups(comment.law_id):
                     alike = look_alikes(comment.id, comment.law_id, sig)
-        if alike:
-            _join_campaign(row, alike, comment.law_id)
+        groups = {campaign_id for _, campaign_id in alike}
+        if len(groups) <= 1 and None not in groups:
+            # The usual cases, no look-alike or one more copy of one campaign: the row is inserted with its group,
+            # without an ORM object (its bookkeeping cost more than the statement, each post, under the write lock).
+            # Short texts get a row too (no bands), as from fingerprint_missing, so they are not looked at again.
+            group_id = next(iter(groups), None)
+            db.session.execute(
+                insert(CommentFingerprint.__table__),
+                [{"comment_id": comment.id, "law_id": comment.law_id, "signature": sig, "campaign_id": group_id,
+                  "excluded": False}],
+            )  # fmt: skip
+            if group_id is not None:
+                _grow(group_id, comment.law_id)
+            _add_bands(comment.id, comment.law_id, sig, group_id)
+            return None
+        row = CommentFingerprint(comment_id=comment.id, law_id=comment.law_id, signature=sig)
+        db.session.add(row)
+        _join_campaign(row, alike, comment.law_id)
         # Its bands are written once its group is known, with that group.
         _add_bands(comment.id, comment.law_id, sig, row.campaign_id)
         db.session.flush()
@@ -181,6 +194,17 @@ def _count_members(campaign: Campaign) -> int:
     )
 
 
+def _grow(campaign_id: int, law_id: int) -> None:
+    """One more copy joined this campaign: it grows by one (counted in SQL) and the draft's groups are reclassified."""
+    # Not synchronized by the ORM (evaluating it cost more than the statement, each post, under the write lock):
+    # a copy of the row loaded in this session forgets its size instead.
+    db.session.execute(_GROW, {"group_id": campaign_id}, execution_options={"synchronize_session": False})
+    loaded = db.session.identity_map.get(identity_key(Campaign, campaign_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["size"])
+    classify_law(law_id)
+
+
 def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]], law_id: int) -> None:
     """Put the comment and its look-alikes in one campaign, merging the campaigns it bridges into the oldest."""
     existing = sorted({campaign_id for campaign_id in [row.campaign_id, *(c for _, c in alike)] if campaign_id})
@@ -188,13 +212,7 @@ def _join_campaign(row: CommentFingerprint, alike: list[tuple[int, int | None]],
         # The usual case, one more copy of one campaign: it grows by one, counted in SQL so that two copies
         # joining at once on PostgreSQL wait for each other's row lock and both count.
         row.campaign_id = existing[0]
-        # Not synchronized by the ORM (evaluating it cost more than the statement, each post, under the write lock):
-        # a copy of the row loaded in this session forgets its size instead.
-        db.session.execute(_GROW, {"group_id": existing[0]}, execution_options={"synchronize_session": False})
-        loaded = db.session.identity_map.get(identity_key(Campaign, existing[0]))
-        if loaded is not None:
-            db.session.expire(loaded, ["size"])
-        classify_law(law_id)
+        _grow(existing[0], law_id)
         return
     # Locked, so two comments joining at once on PostgreSQL both count the other in the campaign's size.
     campaign = db.session.get(Campaign, existing[0], with_for_update=True) if existing else Campaign(law_id=law_id)

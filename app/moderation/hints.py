@@ -2,6 +2,8 @@
 
 from functools import lru_cache
 
+from sqlalchemy import insert
+
 from app.comments.models import Comment
 from app.extensions import db
 from app.moderation import screening
@@ -24,16 +26,25 @@ def prepare_screening(comment: Comment) -> None:
     _screen_text(_text(comment))
 
 
-def screen_comment(comment: Comment, *, new: bool = False) -> CommentScreening:
+def screen_comment(comment: Comment, *, new: bool = False) -> None:
     """Compute or refresh the screening hints of a comment."""
     found = _screen_text(_text(comment))
-    # A comment just created has no hints yet: they are not looked for.
-    row = (None if new else db.session.get(CommentScreening, comment.id)) or CommentScreening(comment_id=comment.id)
-    row.links = min(found.links, 32000)
-    row.profanity = bool(found.profanity)
-    row.words = ", ".join(found.profanity)[:500] or None
-    row.iin, row.phone, row.email = bool(found.iins), bool(found.phones), bool(found.emails)
-    row.hints = ",".join(found.hints)
+    values = {
+        "links": min(found.links, 32000),
+        "profanity": bool(found.profanity),
+        "words": ", ".join(found.profanity)[:500] or None,
+        "iin": bool(found.iins),
+        "phone": bool(found.phones),
+        "email": bool(found.emails),
+        "hints": ",".join(found.hints),
+    }
+    if new:
+        # A comment just created has no hints yet: they are inserted, without an ORM object (a posted comment's
+        # statements hold the write lock, and the object's bookkeeping cost more than the insert).
+        db.session.execute(insert(CommentScreening.__table__), [{"comment_id": comment.id, **values}])
+        return
+    row = db.session.get(CommentScreening, comment.id) or CommentScreening(comment_id=comment.id)
+    for name, value in values.items():
+        setattr(row, name, value)
     db.session.add(row)
     db.session.flush()
-    return row
