@@ -21,11 +21,10 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.matching import AndNotMatcher
-from whoosh.multiproc import MpWriter
 from whoosh.query import And, AndNot, DateRange, Or, Term
 
 from app.laws.models import LANGS
-from app.search import spelling
+from app.search import spelling, whoosh_rebuild
 from app.search.analysis import analyzer_for, exact_analyzer, exact_tokens, index_tokens
 from app.search.backend import SUGGEST_BELOW, Backend, Filters, Page, SearchUnavailableError, clean_query
 from app.search.documents import TYPES, Document
@@ -33,17 +32,18 @@ from app.search.glossary import tokens
 from app.search.query import Plan, plan
 from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching
 from app.search.whoosh_query import pairs as stem_pairs
-from app.search.whoosh_ranking import ALL, best
+from app.search.whoosh_ranking import ALL, Leaves, best
 
 logger = logging.getLogger(__name__)
 
 # A rebuild of more documents than PARALLEL_FROM is spread over up to MAX_PROCS processes (bench/search.py measures it).
 PARALLEL_FROM = 5_000
-PARALLEL_BATCH = 500
 MAX_PROCS = 2
 CACHE_SIZE = 256  # searches remembered per process, for as long as the index does not change
-LEAVES_SIZE = 128  # leaf queries whose documents are remembered (a common word's set: a few MB at 100k documents)
-LIMIT_MB = 512  # per writer: postings held in memory before Whoosh sorts them out to temporary files
+# Leaf queries whose documents (and scores) are remembered, least recently used dropped first: up to LEAVES_SIZE of
+# them and LEAVES_BUDGET documents in all (~100 MB per process at most; a common word: 50,000 at 100k documents).
+LEAVES_SIZE = 1024
+LEAVES_BUDGET = 1_500_000
 
 # Whoosh raises these (and a few of its own) when an index is missing, being swapped or half-written.
 READ_ERRORS = (OSError, EmptyIndexError, LockError, ValueError, EOFError, KeyError)
@@ -217,13 +217,13 @@ class WhooshBackend(Backend):
         hits, totals = self._cached(searcher, key, compute)
         return {kind: list(found) for kind, found in hits.items()}, dict(totals)  # copies: callers may change them
 
-    def _leaves(self, searcher) -> dict:
+    def _leaves(self, searcher) -> Leaves:
         """The documents of each word (a leaf query) searched lately, while the searcher is current: a common word's
-        posting lists are read once, not in every query that has it. Started afresh past LEAVES_SIZE words."""
+        posting lists are read once, not in every query that has it (whoosh_ranking.Leaves)."""
         owner, leaves = self._leaf_sets
-        if owner is not searcher or len(leaves) > LEAVES_SIZE:
-            leaves = {}
-            self._leaf_sets = (searcher, leaves)  # one assignment: another thread keeps the dict it already holds
+        if owner is not searcher or not isinstance(leaves, Leaves):
+            leaves = Leaves(LEAVES_BUDGET, LEAVES_SIZE)
+            self._leaf_sets = (searcher, leaves)  # one assignment: another thread keeps the one it already holds
         return leaves
 
     def _cached(self, searcher, key, compute):
@@ -363,22 +363,13 @@ class WhooshBackend(Backend):
         documents = iter(documents)
         first = list(islice(documents, PARALLEL_FROM))
         procs = min(MAX_PROCS, os.cpu_count() or 1) if len(first) == PARALLEL_FROM else 1
-        if procs > 1:
-            # Whoosh's own parallel writer: sub-processes index batches of documents into a segment each (kept as
-            # they are: merging them would write every posting again), while this one reads and analyses the next.
-            writer = MpWriter(ix, procs=procs, batchsize=PARALLEL_BATCH, multisegment=True, limitmb=LIMIT_MB)
-        else:
-            writer = ix.writer(limitmb=LIMIT_MB)
-        count = 0
         try:
-            for document in chain(first, documents):
-                writer.add_document(**self._fields(document))
-                count += 1
+            # Worker processes index batches of documents into segments of their own (whoosh_rebuild), while this one
+            # reads the next from the database.
+            count = whoosh_rebuild.build(ix, chain(first, documents), self._fields, procs)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        writer.commit()
         link = self.root / f".current-{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()

@@ -7,22 +7,66 @@ translations find. Within each group, Whoosh's BM25F score.
 
 How. The matches of the language typed are counted with set operations on posting lists (docset), and so are those
 holding the words side by side or as typed: adding those conditions to the scoring matchers made each match cost half
-as much again. Only the best of each group are scored: a few candidates one by one, many with Whoosh's top-N
-collector, which skips the blocks of postings that cannot reach the page (scoring every match of a common word was
-most of a search's time). What only translations find is scored only when a page reaches it.
+as much again. Only the best of each group are scored: a few candidates one by one, many in one walk for every type
+(TopsCollector), which skips the blocks of a term's postings that cannot reach the page (scoring every match of a common
+word was most of a search's time). What only translations find is scored only when a page reaches it.
 """
 
-from heapq import nlargest
+import threading
+from collections import OrderedDict
+from heapq import heappush, heapreplace, nlargest
 
-from whoosh.collectors import FilterCollector, ScoredCollector, TopCollector
-from whoosh.query import And, AndMaybe, AndNot, Or, WrappingQuery
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.collectors import ScoredCollector
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Term, WrappingQuery
 
+from app.search import whoosh_scores
 from app.search.backend import Hit
 from app.search.query import Plan
-from app.search.whoosh_query import as_typed, matching, side_by_side, translates
+from app.search.whoosh_query import PAIRS_FIELD, as_typed, matching, pairs, side_by_side, translates
 
 ALL = None  # the bucket of every type, for a search that ranks them together
 SCORE_DIRECTLY = 2000  # up to this many candidates are scored one by one (skipping to each), not found by a walk
+
+
+class Leaves:
+    """What leaf queries match (and score), remembered for as long as the searcher: the least recently used dropped past
+    `budget` documents held in all (a common word's set of 50,000 is a few MB) or `size` entries. A search reads and
+    writes it from several threads: one lock around each step."""
+
+    def __init__(self, budget: int, size: int):
+        self.budget, self.size, self.held = budget, size, 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            found = self._entries.get(key, default)
+            if found is not default:
+                self._entries.move_to_end(key)
+            return found
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def __getitem__(self, key):
+        found = self.get(key, self)
+        if found is self:
+            raise KeyError(key)
+        return found
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            if key in self._entries:
+                self.held -= len(self._entries.pop(key) or ())
+            self._entries[key] = value
+            self.held += len(value or ())
+            while len(self._entries) > 1 and (self.held > self.budget or len(self._entries) > self.size):
+                self.held -= len(self._entries.popitem(last=False)[1] or ())
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def docset(searcher, query, memo: dict) -> set[int]:
@@ -43,8 +87,57 @@ def docset(searcher, query, memo: dict) -> set[int]:
     if isinstance(query, WrappingQuery):
         return docset(searcher, query.child, memo)
     found = memo.get(query)
+    if found is None and type(query) is Phrase and query.slop == 1 and PAIRS_FIELD in searcher.schema:
+        # Only where the words stand side by side (the pairs field, hashed: a few more), checked by Whoosh: its phrase
+        # matcher reads the positions of every document holding all the words, thousands for two common ones.
+        near = And(
+            [Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]
+            + [Term(query.fieldname, word) for word in query.words]
+        )
+        found = memo[query] = frozenset(_matching(searcher, query, docset(searcher, near, memo)))
     if found is None:  # a term, a phrase, a date range: Whoosh's own matcher, deleted documents left out
-        found = memo[query] = frozenset(searcher.docs_for_query(query))
+        docs = _term_docs(searcher, query) if type(query) is Term else None
+        found = memo[query] = frozenset(searcher.docs_for_query(query) if docs is None else docs)
+    return found
+
+
+def _matching(searcher, query, candidates: set[int]) -> list[int]:
+    """The candidates that query matches: its matcher skips straight to each of them."""
+    found = []
+    context = searcher.boolean_context()
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher, end = query.matcher(subsearcher, context), offset + subsearcher.doc_count_all()
+        for docnum in sorted(doc for doc in candidates if offset <= doc < end):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum - offset:
+                matcher.skip_to(docnum - offset)
+            if matcher.is_active() and matcher.id() == docnum - offset:
+                found.append(docnum)
+    return found
+
+
+def _term_docs(searcher, term: Term) -> set[int] | None:
+    """A term's documents read a block of postings at a time (Whoosh's matchers yield them one by one: a common word's
+    took most of a search), deleted documents left out; None where the postings are not Whoosh's usual blocks."""
+    found: set[int] = set()
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        if (term.fieldname, term.text) not in reader:
+            continue
+        matcher, deleted = reader.postings(term.fieldname, term.text), ()
+        if type(matcher) is FilterMatcher and matcher._exclude:  # the segment's deleted documents
+            matcher, deleted = matcher.child, matcher._ids
+        if type(matcher) is not W3LeafMatcher:
+            return None
+        docs: set[int] = set()
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            docs.update(matcher._ids[matcher._i :])
+            matcher._next_block()
+        docs.difference_update(deleted)
+        found.update((doc + offset for doc in docs) if offset else docs)
     return found
 
 
@@ -100,29 +193,104 @@ def _scores_of(searcher, query, docnums: set[int]) -> list[tuple[float, int]]:
     return found
 
 
-def _top(searcher, query, allowed: set[int], limit: int) -> list[tuple[float, int]]:
-    """The best `limit` of query's matches among `allowed`, as (score, -document), best first."""
-    if len(allowed) <= max(limit, SCORE_DIRECTLY):
-        return nlargest(limit, _scores_of(searcher, query, allowed))
-    # Whoosh's top-N: once it holds `limit` documents it skips every block of postings that cannot beat the last.
-    # Not its matcher replacement (replace=0): on a union of languages' fields it dropped documents of the top-N.
-    collector = TopCollector(limit=limit, replace=0)
-    searcher.search_with_collector(query, FilterCollector(collector, allow=allowed))
-    return sorted(collector.items, reverse=True)
+class TopsCollector(ScoredCollector):
+    """The best matches of one or several types in one walk over the query's matches (not one walk per type and group:
+    a common word's postings were read up to four times). walk: type -> (its candidates, its groups from the first it
+    still needs; None last, for the rest); a candidate goes to the first group that holds it, which keeps its own best.
+    Ties go to the lower document number, as in Whoosh's top-N.
+
+    Once every group of every type holds `limit`, the blocks whose best possible score cannot beat the lowest of them
+    are skipped, as Whoosh's top-N does (never did here: with replace=0 its minimum score stays unset). Only on one
+    term's postings, where a block's quality bounds its scores: a union's adds up the current blocks of its parts.
+    """
+
+    def __init__(self, walk: dict, limits: dict):
+        super().__init__()
+        self.walk, self.limits = walk, limits
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.heaps = {kind: [[] for _ in groups] for kind, (_, groups) in self.walk.items()}
+        self.filling = sum(len(groups) for _, groups in self.walk.values())  # heaps short of their limit
+        self.minscore, self.skipping = None, False
+
+    def matches(self):
+        matcher = self.matcher
+        leaf = matcher.child if type(matcher) is FilterMatcher else matcher
+        self.skipping = type(leaf) is W3LeafMatcher and matcher.supports_block_quality()
+        check = True
+        while matcher.is_active():
+            if self.skipping and check and self.minscore is not None:
+                matcher.skip_to_quality(self.minscore)
+                if not matcher.is_active():
+                    break
+            yield matcher.id()
+            check = matcher.next()
+
+    def _collect(self, global_docnum, score):
+        # The types' candidates are apart (each a type's documents): set lookups, cheaper than reading the type column.
+        kind = next((kind for kind, (docs, _) in self.walk.items() if global_docnum in docs), self)
+        if kind is self:
+            return 0
+        at = 0
+        for group in self.walk[kind][1]:
+            if group is None or global_docnum in group:
+                break
+            at += 1
+        heap, item, limit = self.heaps[kind][at], (score, 0 - global_docnum), self.limits[kind]
+        if len(heap) < limit:
+            heappush(heap, item)
+            self.filling -= len(heap) == limit
+        elif item > heap[0]:
+            heapreplace(heap, item)
+        else:
+            return 0
+        if self.skipping and not self.filling:
+            self.minscore = min(heap[0][0] for heaps in self.heaps.values() for heap in heaps)
+        return 0 - score
+
+    def results(self):
+        raise NotImplementedError("read .heaps instead")
 
 
-def _best(searcher, query, members: set[int], groups: list[set[int]], limit: int) -> list[tuple[float, int]]:
-    """The first `limit` of members (query's matches): those in the first group, then the second..., then the rest;
-    by score within each."""
-    best: list[tuple[float, int]] = []
-    for group in [*groups, None]:
-        allowed = members if group is None else members & group
-        if allowed:
-            best += _top(searcher, query, allowed, limit - len(best))
-        if len(best) >= limit or group is None:
-            return best
-        members = members - allowed
-    return best
+def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict, memo: dict) -> dict:
+    """For each type, the first `size` of its members (query's matches): those in the first group, then the second...,
+    then the rest; by score within each. A group of few candidates is scored one by one; from the first with many on,
+    the type's groups are ranked in a single walk shared by every type."""
+    ranked: dict = {kind: [] for kind in sizes}
+    walk = {}
+    for kind, size in sizes.items():
+        docs, stages = members[kind], [*groups, None]
+        for at, group in enumerate(stages):
+            if len(ranked[kind]) >= size or not docs:
+                break
+            allowed = docs if group is None else docs & group
+            if len(allowed) > max(size - len(ranked[kind]), SCORE_DIRECTLY):
+                walk[kind] = (docs, stages[at:])
+                break
+            if allowed:
+                ranked[kind] += nlargest(size - len(ranked[kind]), _scores_of(searcher, query, allowed))
+            docs = docs - allowed
+    scored = whoosh_scores.scores(searcher, query, memo) if walk else None
+    if scored is not None and all(docs <= scored.keys() for docs, _ in walk.values()):
+        # Candidates chosen by the scores of every match at once, then scored by Whoosh itself (whoosh_scores).
+        for kind, (docs, stages) in walk.items():
+            for group in stages:
+                need = sizes[kind] - len(ranked[kind])
+                if need <= 0 or not docs:
+                    break
+                allowed = docs if group is None else docs & group
+                if allowed:
+                    candidates = whoosh_scores.best_of(scored, allowed, need)
+                    ranked[kind] += nlargest(need, _scores_of(searcher, query, candidates))
+                docs = docs - allowed
+    elif walk:
+        collector = TopsCollector(walk, {kind: sizes[kind] - len(ranked[kind]) for kind in walk})
+        searcher.search_with_collector(query, collector)
+        for kind, heaps in collector.heaps.items():
+            for heap in heaps:
+                ranked[kind] += sorted(heap, reverse=True)[: sizes[kind] - len(ranked[kind])]
+    return ranked
 
 
 def best(
@@ -138,13 +306,13 @@ def best(
     typed = matching(asked, langs, any_word, translations=False)
     query = under(typed, kinds)
     memo = {} if memo is None else memo
-    # Counted by set operations on posting lists, and only the best scored (_top): scoring every match of a common
+    # Counted by set operations on posting lists, and only the best scored (_tops): scoring every match of a common
     # word was most of the time of a search.
     matched = docset(searcher, query, memo)
     members = {kind: matched if kind is ALL else matched & type_docs(kind) for kind in sizes}
     conditions = [] if any_word else [side_by_side(asked, langs), as_typed(asked)]
     groups = [docset(searcher, under(condition, kinds), memo) for condition in conditions if condition is not None]
-    ranked = {kind: _best(searcher, query, members[kind], groups, size) for kind, size in sizes.items()}
+    ranked = _ranked(searcher, query, members, groups, sizes, memo)
     totals = {kind: len(members[kind]) for kind in sizes}
     if not any_word and translates(asked, langs):
         everything = matching(asked, langs)

@@ -33,19 +33,67 @@ def test_rebuild_indexes_the_tokens_the_analysers_give(text):
 def test_a_parallel_rebuild_finds_what_a_serial_one_does(app, article, create_comment, reindex, monkeypatch):
     if app.config["SEARCH_BACKEND"] != "whoosh":
         pytest.skip("Whoosh's multi-process writer")
-    from app.search import whoosh_backend
+    from app.search import whoosh_backend, whoosh_rebuild
 
     for n in range(7):
         create_comment(article, body=f"Предлагаю продлить срок хранения отходов на {n} месяцев, заңдарды өзгерту.")
     reindex()
     serial = search("отходов заң", Filters())
     monkeypatch.setattr(whoosh_backend, "PARALLEL_FROM", 3)  # the sub-processes' path, on a few documents
-    monkeypatch.setattr(whoosh_backend, "PARALLEL_BATCH", 2)
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 2)
+    monkeypatch.setattr(whoosh_rebuild, "SEGMENT_DOCS", 3)  # a worker writes more than one segment
     assert reindex() == len(list(documents.all_documents()))
     parallel = search("отходов заң", Filters())
     assert parallel.totals == serial.totals and parallel.totals["comment"] == 7
     # The same comments; equal scores may come in another order (documents are numbered per sub-process).
     assert sorted(r.doc_id for r in parallel.groups["comment"]) == sorted(r.doc_id for r in serial.groups["comment"])
+
+
+def _index_contents(ix) -> tuple:
+    """Every term's postings (by document id: numbering may differ), field lengths and stored fields of an index."""
+    reader = ix.reader()
+    ids = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
+    postings = {}
+    for fieldname, text in reader.all_terms():
+        matcher, found = reader.postings(fieldname, text), []
+        while matcher.is_active():
+            docnum = matcher.id()
+            found.append((ids[docnum], matcher.weight(), matcher.value(), reader.doc_field_length(docnum, fieldname)))
+            matcher.next()
+        postings[fieldname, text] = sorted(found)
+    lengths = {name: reader.field_length(name) for name in reader.indexed_field_names()}
+    stored = sorted((fields["doc_id"], sorted(fields.items())) for fields in reader.all_stored_fields())
+    reader.close()
+    return postings, lengths, stored
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_the_rebuild_writes_what_whooshs_own_writer_does(app, article, create_comment, tmp_path, procs, monkeypatch):
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("Whoosh's index files")
+    from whoosh import index as whoosh_index
+
+    from app.search import whoosh_rebuild
+    from app.search.whoosh_backend import WhooshBackend, make_schema
+
+    for n, text in enumerate(TEXTS * 2):
+        create_comment(article, body=f"{text} {n}", proposed_wording="Проект обсуждается 30 дней." if n % 3 else None)
+    docs = list(documents.all_documents())
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 3)
+    monkeypatch.setattr(whoosh_rebuild, "SEGMENT_DOCS", 4)
+    built = []
+    for name in ("ours", "whoosh"):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema())
+        if name == "ours":
+            assert whoosh_rebuild.build(ix, docs, WhooshBackend._fields, procs) == len(docs)
+        else:
+            with ix.writer() as writer:
+                for document in docs:
+                    writer.add_document(**WhooshBackend._fields(document))
+        built.append(_index_contents(whoosh_index.open_dir(str(tmp_path / name))))
+    assert built[0] == built[1]
+    assert len(built[0][0]) > 100 and len(built[0][2]) == len(docs)
 
 
 def test_a_comment_posted_during_a_reindex_is_saved_and_found_after(app, article, create_user, runner, monkeypatch):
