@@ -20,7 +20,7 @@ IDS_AT_ONCE = 500  # comment ids per UPDATE (SQLite takes at most 32,766 paramet
 # numbers are written into the text; every value is a parameter.
 _BUCKETS = ", ".join(f"({band}, :hash_{band})" for band in range(BANDS))
 _GROUPS = text(
-    f"WITH RECURSIVE buckets(band, hash) AS (VALUES {_BUCKETS}), "  # noqa: S608
+    f"WITH RECURSIVE buckets(band, hash) AS (VALUES {_BUCKETS}), "  # noqa: S608  # nosec B608
     "found(band, hash, group_id) AS ("
     " SELECT band, hash, (SELECT min(b.campaign_id) FROM comment_bands b WHERE b.law_id = :law_id"
     "  AND b.band = buckets.band AND b.hash = buckets.hash AND b.campaign_id IS NOT NULL) FROM buckets"
