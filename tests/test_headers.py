@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.comments.services import flag
+from app.comments.reactions import flag
 from app.extensions import db
 from app.moderation.decisions import decide
 from tests.conftest import DEFAULT_PASSWORD

@@ -1,4 +1,4 @@
-"""Comment services: post, edit, withdraw, vote, flag, decide. They flush and never commit."""
+"""Comment services: post, edit, withdraw, decide (votes and reports: reactions.py). They flush, never commit."""
 
 import logging
 from dataclasses import dataclass
@@ -8,28 +8,22 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.comments.language import detect_language
 from app.comments.models import (
-    FLAG_REASONS,
     REJECTION_REASONS,
     STANCES,
     Channel,
     Comment,
     CommentRevision,
     CommentState,
-    Flag,
     Stance,
-    Vote,
-    wilson_lower_bound,
 )
 from app.comments.rendering import render_comment
 from app.comments.signals import (
     comment_changed,
     comment_created,
-    comment_flagged,
     comment_preparing,
     comment_published,
     comment_rejected,
@@ -79,16 +73,19 @@ _POSTED = select(
 ).where(Comment.author_id == bindparam("author_id"), Comment.created_at > bindparam("day_ago"))
 
 
+RATE_WINDOWS = (timedelta(minutes=1), timedelta(days=1))  # what _POSTED counts, and the limits check_rate applies
+
+
 def _posted(author_id: int, client_token: str) -> tuple[int | None, int, int]:
     now = utcnow()
-    params = {"author_id": author_id, "client_token": client_token, "minute_ago": now - timedelta(minutes=1),
-              "day_ago": now - timedelta(days=1)}  # fmt: skip
+    minute, day = RATE_WINDOWS
+    params = {"author_id": author_id, "client_token": client_token, "minute_ago": now - minute, "day_ago": now - day}
     return tuple(db.session.execute(_POSTED, params).one())
 
 
 def check_rate(counts: tuple[int, int]) -> None:
     """Refuse when the user has posted too much in the last minute or day (counted in the database)."""
-    minute, day = timedelta(minutes=1), timedelta(days=1)
+    minute, day = RATE_WINDOWS
     config = current_app.config
     limits = [(minute, config["COMMENT_RATE_PER_MINUTE"]), (day, config["COMMENT_RATE_PER_DAY"])]
     for (window, limit), count in zip(limits, counts, strict=True):
@@ -179,31 +176,16 @@ def store_comment(comment: Comment, *, author: User, parent: Comment | None = No
         if parent.section_id != comment.section_id or not parent.can_reply(author):
             raise CommentError(_l("You cannot reply to this comment."), status=403)
     check_rate(counts)
-    if db.session.get_bind().dialect.name == "sqlite":
-        # Under SQLite's write lock nobody else inserted since the check above: no savepoint (two statements and the
-        # ORM's nested transaction, each post, while every other writer waits) is needed to catch a race.
-        db.session.add(comment)
-        db.session.flush()
-        announce_comment(comment)
-        return PostResult(comment, created=True)
-    try:
-        with db.session.begin_nested():
-            db.session.add(comment)
-            db.session.flush()
-    except IntegrityError:
-        # A parallel request with the same token won the race: hand back its comment.
-        existing = db.session.scalar(
-            select(Comment).where(Comment.author_id == author_id, Comment.client_token == client_token)
-        )
-        if existing is None:
-            raise
-        return PostResult(existing, created=False)
+    # No savepoint to catch a second insert of the same token: this author's posts are stored one at a time (the row
+    # lock above, SQLite's write lock), so the look-up above has seen any comment the form already made.
+    db.session.add(comment)
+    db.session.flush()
     announce_comment(comment)
     return PostResult(comment, created=True)
 
 
 # A comment comes into being in two steps shared by the web form and the import of other channels' comments:
-# new_comment builds it, the caller stores it (the form in a savepoint, the import in batches), announce_comment
+# new_comment builds it, the caller stores it (the form one by one, the import in batches), announce_comment
 # tells the other domains.
 
 
@@ -325,66 +307,6 @@ def withdraw_comment(comment: Comment, *, user: User) -> Comment:
     db.session.flush()
     comment_changed.send(comment)
     return comment
-
-
-def _lock_comment(comment: Comment) -> None:
-    # Votes on one comment are counted one request at a time, so parallel votes cannot lose a count.
-    db.session.execute(select(Comment.id).where(Comment.id == comment.id).with_for_update())
-
-
-def vote(comment: Comment, *, user: User, value: int) -> Comment:
-    """Agree (+1) or disagree (-1) with a comment; voting the same way again changes nothing, 0 removes the vote."""
-    if value not in (-1, 0, 1):
-        raise CommentError(_l("Unknown vote."))
-    if not comment.can_vote(user):
-        raise CommentError(_l("You cannot vote on this comment."), status=403)
-    _lock_comment(comment)
-    existing = db.session.scalar(select(Vote).where(Vote.comment_id == comment.id, Vote.user_id == user.id))
-    if value == 0:
-        if existing is not None:
-            db.session.delete(existing)
-    elif existing is None:
-        db.session.add(Vote(comment_id=comment.id, user_id=user.id, value=value))
-    else:
-        existing.value = value
-    db.session.flush()
-    agree, disagree = db.session.execute(
-        select(func.count(Vote.id).filter(Vote.value == 1), func.count(Vote.id).filter(Vote.value == -1)).where(
-            Vote.comment_id == comment.id
-        )
-    ).one()
-    comment.agree_count, comment.disagree_count = agree, disagree
-    comment.score = wilson_lower_bound(agree, disagree)
-    db.session.flush()
-    return comment
-
-
-def check_can_flag(comment: Comment, user: User) -> None:
-    """Refuse when the user may not report this comment, saying why."""
-    if not user.is_authenticated:
-        raise CommentError(_l("Log in to report a comment."), status=401)
-    if user.is_suspended:
-        raise CommentError(_l("Your account is suspended, so you cannot report comments."), status=403)
-    # Reports can send a published comment back to review: a throw-away address must not be enough for that.
-    if not user.email_confirmed:
-        raise CommentError(_l("Confirm your e-mail address before reporting a comment."), status=403)
-    if not comment.can_flag(user):
-        raise CommentError(_l("You cannot report this comment."), status=403)
-
-
-def flag(comment: Comment, *, user: User, reason: str, note: str | None = None) -> Flag:
-    """Report a comment to the moderators, once per user."""
-    if reason not in FLAG_REASONS:
-        raise CommentError(_l("Choose why you are reporting this comment."))
-    check_can_flag(comment, user)
-    existing = db.session.scalar(select(Flag).where(Flag.comment_id == comment.id, Flag.user_id == user.id))
-    if existing is not None:
-        raise CommentError(_l("You have already reported this comment."), status=409)
-    report = Flag(comment_id=comment.id, user_id=user.id, reason=reason, note=clean_text(note)[:500] or None)
-    db.session.add(report)
-    db.session.flush()
-    comment_flagged.send(comment)
-    return report
 
 
 def approve_comment(comment: Comment) -> Comment:

@@ -9,16 +9,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
 from app.comments.models import Comment, CommentState, Stance, Vote
 from app.comments.proposals import load_subtree, proposal_differ, starting_wording
+from app.comments.reactions import check_can_flag, flag, vote
 from app.comments.services import (
     CommentError,
     check_can_comment,
-    check_can_flag,
     edit_comment,
-    flag,
     prepare_comment,
     set_language,
     store_comment,
-    vote,
     withdraw_comment,
 )
 from app.db import reads_first, start_writing

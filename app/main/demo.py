@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.comments.models import Comment
-from app.comments.services import approve_comment, post_comment, reject_comment, vote
+from app.comments.reactions import vote
+from app.comments.services import approve_comment, post_comment, reject_comment
 from app.db import utcnow, writes
 from app.extensions import db
 from app.laws.importing import add_language, publish_version

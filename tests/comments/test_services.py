@@ -4,14 +4,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comments.models import Comment, CommentRevision, Vote, wilson_lower_bound
+from app.comments.reactions import flag, vote
 from app.comments.services import (
     CommentError,
     approve_comment,
     edit_comment,
-    flag,
     post_comment,
     reject_comment,
-    vote,
     withdraw_comment,
 )
 from app.extensions import db

@@ -101,7 +101,7 @@ def test_proposed_wording_is_shown_as_a_diff(client, app, auth, article, create_
 
 
 def test_stance_counts_and_sorting(client, article, create_comment, create_user):
-    from app.comments.services import vote
+    from app.comments.reactions import vote
 
     quiet = create_comment(article, body="Первый", stance="support")
     popular = create_comment(article, body="Второй", stance="oppose")

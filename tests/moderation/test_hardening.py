@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comments.models import Comment, Flag
-from app.comments.services import CommentError, edit_comment, flag, post_comment, set_language
+from app.comments.reactions import flag
+from app.comments.services import CommentError, edit_comment, post_comment, set_language
 from app.db import utcnow
 from app.extensions import db
 from app.moderation.decisions import decide, decide_campaign

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from app.comments.models import Comment
-from app.comments.services import CommentError, flag, post_comment
+from app.comments.reactions import flag
+from app.comments.services import CommentError, post_comment
 from app.db import utcnow
 from app.extensions import db
 from app.moderation.appeals import file_appeal

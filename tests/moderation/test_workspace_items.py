@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comments.models import Comment, Flag
-from app.comments.services import edit_comment, flag, post_comment
+from app.comments.reactions import flag
+from app.comments.services import edit_comment, post_comment
 from app.db import utcnow
 from app.extensions import db
 from app.laws.models import Section
