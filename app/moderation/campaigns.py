@@ -142,13 +142,11 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
     # A comment just created has no row yet: not looked for (a posted comment's statements hold the write lock).
     row = None if new else db.session.get(CommentFingerprint, comment.id)
     if row is None:
-        with db.session.no_autoflush:
+        alike = look_alikes(comment.id, comment.law_id, sig)
+        # Most comments have no look-alike and never wait; one that has reads them again under the lock (two copies
+        # posted at once on PostgreSQL could otherwise join a campaign the other merged away).
+        if alike and _lock_groups(comment.law_id):
             alike = look_alikes(comment.id, comment.law_id, sig)
-            if alike:
-                # Most comments have no look-alike and never wait; one that has reads them again under the lock
-                # (two copies posted at once on PostgreSQL could otherwise join a campaign the other merged away).
-                if _lock_groups(comment.law_id):
-                    alike = look_alikes(comment.id, comment.law_id, sig)
         groups = {campaign_id for _, campaign_id in alike}
         if len(groups) <= 1 and None not in groups:
             # The usual cases, no look-alike or one more copy of one campaign: the row is inserted with its group,

@@ -85,25 +85,24 @@ def look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, int
     alike: list[tuple[int, int | None]] = []
     seen: set[int] = set()
 
-    def first_alike(rows) -> bool:
+    def compare(rows, first_only: bool) -> bool:
+        """Keep the rows alike to the comment (each compared once); True once one is found, if that is all we need."""
         for other_id, group_id, other_sig in rows:
-            if other_id not in seen:
-                seen.add(other_id)
-                if similarity(other_sig, sig) >= THRESHOLD:
-                    alike.append((other_id, group_id))
-                    return True
-        return False
-
-    for other_id, group_id, other_sig in db.session.execute(_LOOSE, params):
-        if other_id not in seen:
+            if other_id in seen:
+                continue
             seen.add(other_id)
             if similarity(other_sig, sig) >= THRESHOLD:
                 alike.append((other_id, group_id))
+                if first_only:
+                    return True
+        return False
+
+    compare(db.session.execute(_LOOSE, params), first_only=False)
     for group_id in db.session.scalars(_GROUPS, params).all():
-        if first_alike(db.session.execute(_SAMPLE, {**params, "group_id": group_id})):
+        if compare(db.session.execute(_SAMPLE, {**params, "group_id": group_id}), first_only=True):
             continue
         rows = db.session.execute(_MEMBERS, {**params, "group_id": group_id})
-        first_alike(rows)
+        compare(rows, first_only=True)
         rows.close()  # the rest of the group need not be read nor compared
     return alike
 
