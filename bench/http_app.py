@@ -20,7 +20,7 @@ def bare_route():
 
 
 kenes = create_app()
-warm_up(kenes)  # as wsgi.py does
+warm_up(kenes)  # as deploy/gunicorn.conf.py has each worker do (post_worker_init)
 
 
 @kenes.get("/bench-empty")
