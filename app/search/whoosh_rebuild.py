@@ -10,6 +10,8 @@ own codec, with the same terms, postings, lengths and stored fields as its write
 
 import multiprocessing
 import queue
+import sys
+import traceback
 from collections import Counter, defaultdict
 
 from whoosh.formats import Frequency, Positions
@@ -108,23 +110,34 @@ def _word_values(field, words: list[str]):
     return field.index(words)
 
 
+def _segments(ix, documents) -> list:
+    """Index documents (each a dict of fields) into segments of at most SEGMENT_DOCS, which bounds the memory used."""
+    segments, writer = [], None
+    try:
+        for fields in documents:
+            writer = writer or _SegmentWriter(ix)
+            writer.add_document(**fields)
+            if writer.doc_count() >= SEGMENT_DOCS:
+                segments.append(writer._finalize_segment())
+                writer = None
+    except BaseException:
+        if writer is not None:
+            writer._close_segment()  # not cancel(): it would remove the temporary files of every writer
+        raise
+    if writer is not None:
+        segments.append(writer._finalize_segment())
+    return segments
+
+
 def _work(storage, indexname, jobs, results, fields_of) -> None:
     """A worker: index the batches of documents it is given into segments of its own; send back their list."""
     try:
         ix = storage.open_index(indexname)
-        segments, writer = [], None
-        while (batch := jobs.get()) is not None:
-            for document in batch:
-                writer = writer or _SegmentWriter(ix)
-                writer.add_document(**fields_of(document))
-                if writer.doc_count() >= SEGMENT_DOCS:
-                    segments.append(writer._finalize_segment())
-                    writer = None
-        if writer is not None and writer.doc_count():
-            segments.append(writer._finalize_segment())
-        results.put((True, segments))
-    except BaseException as error:  # noqa: BLE001 (reported to the parent, which raises)
-        results.put((False, repr(error)))
+        documents = (document for batch in iter(jobs.get, None) for document in batch)
+        results.put((True, _segments(ix, map(fields_of, documents))))
+    except BaseException:  # reported to the parent, which raises
+        results.put((False, traceback.format_exc()))
+        sys.exit(1)  # and seen to have ended: the parent stops feeding the others
 
 
 def build(ix, documents, fields_of, procs: int) -> int:
@@ -135,19 +148,14 @@ def build(ix, documents, fields_of, procs: int) -> int:
         if procs > 1:
             count, segments = _in_workers(ix, documents, fields_of, procs)
         else:
-            writer, count = _SegmentWriter(ix), 0
-            try:
-                for document in documents:
-                    writer.add_document(**fields_of(document))
-                    count += 1
-            except BaseException:
-                writer._close_segment()  # not cancel(): it would remove the temporary files of every writer
-                raise
-            if count:
-                segments = [writer._finalize_segment()]
-            else:
-                segments = []
-                writer._close_segment()  # the empty segment's files
+            counted = [0]
+
+            def fields(document):
+                counted[0] += 1
+                return fields_of(document)
+
+            segments = _segments(ix, map(fields, documents))
+            count = counted[0]
     except BaseException:
         main.cancel()
         raise
@@ -172,13 +180,13 @@ def _in_workers(ix, documents, fields_of, procs: int) -> tuple[int, list]:
         for document in documents:
             batch.append(document)
             if len(batch) == BATCH:
-                _put(jobs, batch, workers)
+                _put(jobs, batch, workers, results)
                 count, batch = count + len(batch), []
         if batch:
-            _put(jobs, batch, workers)
+            _put(jobs, batch, workers, results)
             count += len(batch)
         for _ in workers:
-            _put(jobs, None, workers)
+            _put(jobs, None, workers, results)
         for _ in workers:
             ok, found = _get(results, workers)
             if not ok:
@@ -194,19 +202,26 @@ def _in_workers(ix, documents, fields_of, procs: int) -> tuple[int, list]:
     return count, segments
 
 
-def _died(workers) -> bool:
-    """A worker ended without reporting (killed: out of memory...); one that reported ends with 0."""
-    return any(worker.exitcode not in (None, 0) for worker in workers)
+def _failed(workers, results) -> None:
+    """Raise if a worker has failed (it ends with 1 once it has sent why) or was killed (out of memory...)."""
+    if all(worker.exitcode in (None, 0) for worker in workers):
+        return
+    try:
+        ok, found = results.get(timeout=WAIT)  # what the failed worker sent before it ended
+        found = found if not ok else "a worker ended early"
+    except queue.Empty:
+        found = "it ended without a report (killed: out of memory?)"
+    raise RuntimeError(f"a search index worker failed: {found}")
 
 
-def _put(jobs, item, workers) -> None:
+def _put(jobs, item, workers, results) -> None:
     while True:
+        _failed(workers, results)
         try:
             jobs.put(item, timeout=WAIT)
             return
         except queue.Full:
-            if _died(workers):
-                raise RuntimeError("a search index worker died") from None
+            continue
 
 
 def _get(results, workers):
@@ -214,5 +229,4 @@ def _get(results, workers):
         try:
             return results.get(timeout=WAIT)
         except queue.Empty:
-            if _died(workers):
-                raise RuntimeError("a search index worker died") from None
+            _failed(workers, results)

@@ -63,8 +63,10 @@ def _index_contents(ix) -> tuple:
         postings[fieldname, text] = sorted(found)
     lengths = {name: reader.field_length(name) for name in reader.indexed_field_names()}
     stored = sorted((fields["doc_id"], sorted(fields.items())) for fields in reader.all_stored_fields())
+    types = reader.column_reader("type")  # written by the rebuild's own writer, read by every search's collector
+    columns = sorted((doc_id, types[docnum]) for docnum, doc_id in ids.items())
     reader.close()
-    return postings, lengths, stored
+    return postings, lengths, stored, columns
 
 
 @pytest.mark.parametrize("procs", [1, 2])
@@ -137,3 +139,40 @@ def test_a_comment_posted_during_a_reindex_is_saved_and_found_after(app, article
     db.session.remove()
     found = search("вентиляция", Filters())
     assert found.totals["comment"] == 1
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_rebuild_whose_worker_fails_stops_with_the_reason(app, article, create_comment, tmp_path, procs, monkeypatch):
+    """A worker that fails tells why and ends; the rebuild raises at once instead of feeding the others for ever."""
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("Whoosh's index files")
+    import signal
+
+    from whoosh import index as whoosh_index
+
+    from app.search import whoosh_rebuild
+    from app.search.whoosh_backend import make_schema
+
+    for n, text in enumerate(TEXTS * 2):
+        create_comment(article, body=f"{text} {n}")
+    docs = list(documents.all_documents()) * 20  # more batches than the queue holds: the feeding must notice
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 2)
+    monkeypatch.setattr(whoosh_rebuild, "WAIT", 0.1)
+
+    def broken(document):
+        raise ValueError("cannot read this document")
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+
+    def hung(*_args):
+        raise AssertionError("the rebuild still waits for its workers after 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        with pytest.raises((RuntimeError, ValueError), match="cannot read this document"):
+            whoosh_rebuild.build(ix, docs, broken, procs)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0  # nothing of it committed
