@@ -246,7 +246,7 @@ class BackgroundWriter:
             self.thread.join(timeout)
 
     def _run(self) -> None:
-        while not self.stopping.is_set():
+        while True:
             self.wake.wait(timeout=5)
             self.wake.clear()
             if self.stopping.is_set():

@@ -130,7 +130,8 @@ class WhooshBackend(Backend):
         self._types: tuple[object, dict[str, set[int]]] = (None, {})  # (searcher, type -> its documents)
         self._cache: tuple[object, OrderedDict] = (None, OrderedDict())  # (searcher, search -> its answer)
         self._cache_lock = threading.Lock()
-        self._leaf_sets: tuple[object, dict] = (None, {})  # (searcher, leaf query -> its documents)
+        # (searcher, what leaf queries match and score on it): whoosh_ranking.Leaves, renewed with the searcher.
+        self._leaf_sets: tuple[object, Leaves | None] = (None, None)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -221,7 +222,7 @@ class WhooshBackend(Backend):
         """The documents of each word (a leaf query) searched lately, while the searcher is current: a common word's
         posting lists are read once, not in every query that has it (whoosh_ranking.Leaves)."""
         owner, leaves = self._leaf_sets
-        if owner is not searcher or not isinstance(leaves, Leaves):
+        if owner is not searcher:
             leaves = Leaves(LEAVES_BUDGET, LEAVES_SIZE)
             self._leaf_sets = (searcher, leaves)  # one assignment: another thread keeps the one it already holds
         return leaves

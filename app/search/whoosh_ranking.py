@@ -8,8 +8,9 @@ translations find. Within each group, Whoosh's BM25F score.
 How. The matches of the language typed are counted with set operations on posting lists (docset), and so are those
 holding the words side by side or as typed: adding those conditions to the scoring matchers made each match cost half
 as much again. Only the best of each group are scored: a few candidates one by one, many in one walk for every type
-(TopsCollector), which skips the blocks of a term's postings that cannot reach the page (scoring every match of a common
-word was most of a search's time). What only translations find is scored only when a page reaches it.
+(TopsCollector), or from every match's score computed a posting block at a time (whoosh_scores: scoring every match of
+a common word through Whoosh's matchers was most of a search's time). What only translations find is scored only when a
+page reaches it.
 """
 
 import threading
@@ -47,15 +48,6 @@ class Leaves:
                 self._entries.move_to_end(key)
             return found
 
-    def __contains__(self, key) -> bool:
-        return key in self._entries
-
-    def __getitem__(self, key):
-        found = self.get(key, self)
-        if found is self:
-            raise KeyError(key)
-        return found
-
     def __setitem__(self, key, value) -> None:
         with self._lock:
             if key in self._entries:
@@ -64,9 +56,6 @@ class Leaves:
             self.held += len(value or ())
             while len(self._entries) > 1 and (self.held > self.budget or len(self._entries) > self.size):
                 self.held -= len(self._entries.popitem(last=False)[1] or ())
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def docset(searcher, query, memo: dict) -> set[int]:
@@ -197,11 +186,8 @@ class TopsCollector(ScoredCollector):
     """The best matches of one or several types in one walk over the query's matches (not one walk per type and group:
     a common word's postings were read up to four times). walk: type -> (its candidates, its groups from the first it
     still needs; None last, for the rest); a candidate goes to the first group that holds it, which keeps its own best.
-    Ties go to the lower document number, as in Whoosh's top-N.
-
-    Once every group of every type holds `limit`, the blocks whose best possible score cannot beat the lowest of them
-    are skipped, as Whoosh's top-N does (never did here: with replace=0 its minimum score stays unset). Only on one
-    term's postings, where a block's quality bounds its scores: a union's adds up the current blocks of its parts.
+    Ties go to the lower document number, as in Whoosh's top-N. No block skipping: a single term, where a block's
+    quality would bound its scores, is ranked from whoosh_scores before a walk is needed.
     """
 
     def __init__(self, walk: dict, limits: dict):
@@ -211,21 +197,6 @@ class TopsCollector(ScoredCollector):
     def prepare(self, top_searcher, q, context):
         super().prepare(top_searcher, q, context)
         self.heaps = {kind: [[] for _ in groups] for kind, (_, groups) in self.walk.items()}
-        self.filling = sum(len(groups) for _, groups in self.walk.values())  # heaps short of their limit
-        self.minscore, self.skipping = None, False
-
-    def matches(self):
-        matcher = self.matcher
-        leaf = matcher.child if type(matcher) is FilterMatcher else matcher
-        self.skipping = type(leaf) is W3LeafMatcher and matcher.supports_block_quality()
-        check = True
-        while matcher.is_active():
-            if self.skipping and check and self.minscore is not None:
-                matcher.skip_to_quality(self.minscore)
-                if not matcher.is_active():
-                    break
-            yield matcher.id()
-            check = matcher.next()
 
     def _collect(self, global_docnum, score):
         # The types' candidates are apart (each a type's documents): set lookups, cheaper than reading the type column.
@@ -240,13 +211,10 @@ class TopsCollector(ScoredCollector):
         heap, item, limit = self.heaps[kind][at], (score, 0 - global_docnum), self.limits[kind]
         if len(heap) < limit:
             heappush(heap, item)
-            self.filling -= len(heap) == limit
         elif item > heap[0]:
             heapreplace(heap, item)
         else:
             return 0
-        if self.skipping and not self.filling:
-            self.minscore = min(heap[0][0] for heaps in self.heaps.values() for heap in heaps)
         return 0 - score
 
     def results(self):
