@@ -70,13 +70,21 @@ def densest(times: list[datetime], window: timedelta = BURST_WINDOW) -> int:
 
 def classify_law(law_id: int) -> None:
     """Mark each look-alike group of a draft as a campaign or as similar comments, from the sizes of all of them."""
-    # One statement (it runs under the write lock whenever a copy joins a group): each group's size and kind, and
-    # the draft's comments, counted by their fingerprint rows (every top-level comment has one, short ones too).
+    # It runs under the write lock whenever a copy joins a group, so the draft's comments are counted only when
+    # they can change the answer, and only as far as they can: a group the ladder of sizes leaves out is a campaign
+    # by its share when it holds a tenth of them, so past ten times the largest such group the count changes
+    # nothing, and a draft with 100,000 comments is not counted whole each time a copy joins a campaign.
     rows = db.session.execute(_GROUP_SIZES, {"law_id": law_id}).all()
     if not rows:
         return
     min_size = current_app.config.get("CAMPAIGN_MIN_SIZE", 10)
-    chosen = campaign_kinds({row.id: row.size for row in rows}, min_size, rows[0].comments)
+    sizes = {row.id: row.size for row in rows}
+    chosen = campaign_kinds(sizes, min_size)
+    by_share = max((size for group_id, size in sizes.items() if group_id not in chosen and size >= min_size), default=0)
+    if by_share:
+        # Every top-level comment has a fingerprint row (short ones too): they count the draft's comments.
+        comments = db.session.scalar(_COMMENTS, {"law_id": law_id, "limit": 10 * by_share + 1})
+        chosen = campaign_kinds(sizes, min_size, comments)
     for kind in (CAMPAIGN, SIMILAR):
         changed = [row.id for row in rows if (row.id in chosen) == (kind == CAMPAIGN) and row.kind != kind]
         if changed:
@@ -84,23 +92,13 @@ def classify_law(law_id: int) -> None:
 
 
 _GROW = update(Campaign).where(Campaign.id == bindparam("group_id")).values(size=Campaign.size + 1)
-# The draft's comments are counted only as far as they matter: a group is a campaign by its share when it holds a
-# tenth of them, so past ten times the largest group the count changes nothing (campaign_kinds), and a draft with
-# 100,000 comments is not counted whole under the write lock each time a copy joins a campaign.
-_LARGEST = select(10 * func.max(Campaign.size) + 1).where(Campaign.law_id == bindparam("law_id")).scalar_subquery()
-_COMMENTS = (
-    select(func.count())
-    .select_from(
-        select(CommentFingerprint.comment_id)
-        .where(CommentFingerprint.law_id == bindparam("law_id"))
-        .limit(_LARGEST)
-        .subquery()
-    )
-    .scalar_subquery()
+_COMMENTS = select(func.count()).select_from(
+    select(CommentFingerprint.comment_id)
+    .where(CommentFingerprint.law_id == bindparam("law_id"))
+    .limit(bindparam("limit"))
+    .subquery()
 )
-_GROUP_SIZES = select(Campaign.id, Campaign.size, Campaign.kind, _COMMENTS.label("comments")).where(
-    Campaign.law_id == bindparam("law_id")
-)
+_GROUP_SIZES = select(Campaign.id, Campaign.size, Campaign.kind).where(Campaign.law_id == bindparam("law_id"))
 
 
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------

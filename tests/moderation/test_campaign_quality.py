@@ -323,3 +323,26 @@ def test_a_group_is_a_campaign_by_its_share_of_the_draft_up_to_exactly_a_tenth(a
     assert campaigns() == [12]  # 12 of 120 comments: a tenth
     create_comment(article, body="Отзыв 120", state="pending")
     assert campaigns() == []  # 12 of 121: less
+
+
+def test_a_group_below_a_campaign_is_still_one_by_its_share(app, article, create_comment):
+    """A group the ladder of sizes leaves out is still a campaign when it holds a tenth of the draft's comments."""
+    from app.moderation.campaigns import classify_law
+
+    app.config.update(CAMPAIGN_MIN_SIZE=2, COMMENT_RATE_PER_MINUTE=1000, COMMENT_RATE_PER_DAY=1000)
+    law_id = article.version.law_id
+    for n in range(120):
+        create_comment(article, body=f"Пікір {n}", state="pending")
+    # 40 stands out (more than three times 12); 12 does not, but is a tenth of 120 comments.
+    groups = [Campaign(law_id=law_id, size=size) for size in (40, 12, 2)]
+    db.session.add_all(groups)
+    db.session.flush()
+
+    def campaigns() -> list[int]:
+        classify_law(law_id)
+        db.session.flush()
+        return sorted(group.size for group in groups if db.session.get(Campaign, group.id).kind == "campaign")
+
+    assert campaigns() == [12, 40]
+    create_comment(article, body="Пікір 120", state="pending")
+    assert campaigns() == [40]
