@@ -63,6 +63,7 @@ SHARED_ENDPOINTS = {
 SHARED_TYPES = ("text/html", "application/json")
 GENERATION_KEY = "generation"
 _WROTE = "kenes_cache_wrote"
+_KEEP = "kenes_cache_keep"  # set by pages_unchanged() until the transaction ends
 
 
 def init_app(app: Flask) -> None:
@@ -112,6 +113,14 @@ def _generation() -> str | None:
     return stamp
 
 
+def pages_unchanged() -> None:
+    """Keep the kept pages at this transaction's commit: what it writes is on no page shared without a session."""
+    # Each stamp renewal costs a file write (or a Redis round trip) and every worker's pages; a comment that waits
+    # for moderation is seen only by its author and the moderators, whose pages are never kept.
+    db.session.info[_KEEP] = True
+    db.session.info.pop(_WROTE, None)
+
+
 def _after_flush(session: Session, _context) -> None:
     _wrote(session)
 
@@ -122,7 +131,7 @@ def _after_execute(state) -> None:
 
 
 def _wrote(session: Session) -> None:
-    if not session.info.get(PAGES_UNCHANGED):
+    if not session.info.get(PAGES_UNCHANGED) and not session.info.get(_KEEP):
         session.info[_WROTE] = True
 
 
@@ -131,6 +140,7 @@ def _after_commit(session: Session) -> None:
     # release is no commit: a stamp set then would let a page of the data before the commit be kept under it.
     if session.in_nested_transaction():
         return
+    session.info.pop(_KEEP, None)
     if session.info.pop(_WROTE, False) and has_app_context():
         bump_generation()
 
@@ -138,6 +148,7 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None:  # a savepoint's rollback leaves the outer transaction's writes to its commit
         session.info.pop(_WROTE, None)
+        session.info.pop(_KEEP, None)
 
 
 # --- requests --------------------------------------------------------------------------------------------------

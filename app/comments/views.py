@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.caching import pages_unchanged
 from app.comments.forms import ActionForm, CommentForm, EditCommentForm, FlagForm, LanguageForm, ReplyForm
 from app.comments.models import Comment, CommentState, Stance, Vote
 from app.comments.proposals import load_subtree, proposal_differ, starting_wording
@@ -229,6 +230,8 @@ def post(slug: str, section_id: int):
             # Read before the commit, which expires them: reloading them after it would take the write lock again.
             pending = result.comment.state == CommentState.PENDING
             target = url_for("comments.section", slug=law.slug, section_id=section.id) + f"#c{result.comment.id}"
+            if pending:
+                pages_unchanged()  # a comment waiting for moderation is on no page kept for visitors
             db.session.commit()
             if result.created:
                 if pending:
