@@ -188,12 +188,17 @@ def run_posting(port: int, section_id: int, seconds: int) -> PostRun:
             # What a fresh form carries: CommentForm's client_token is a new uuid4 hex on each page.
             form = {"csrf_token": tokens[n], "client_token": uuid.uuid4().hex, "stance": "support", "lang": "auto",
                     "body": f"{MARK} {n}-{sequence}: жария талқылау мерзімін ұзарту керек."}  # fmt: skip
+            # The session as the client's browser has it after the redirect's page: that page shows the post's
+            # message and takes it out of the session. A client that never read them would pile every message up in
+            # its cookie (~100 by the end of a run), and each post would decode and sign them all again.
+            cookies = dict(sessions[n].cookies)
             start = time.perf_counter()
             try:
                 status, location, _ = sessions[n].request("POST", article + "comments", form)
             except (OSError, http.client.HTTPException) as error:
                 status, location = type(error).__name__, ""
             latency = time.perf_counter() - start
+            sessions[n].cookies = cookies
             stored = POSTED_RE.search(location) if status == 302 else None
             with run.lock:
                 run.sent += 1
