@@ -301,16 +301,15 @@ def test_densest_counts_the_most_arrivals_in_one_window():
     assert densest([start, start + timedelta(hours=7)]) == 1
 
 
-def test_a_group_is_a_campaign_by_its_share_of_the_draft_up_to_exactly_a_tenth(app, article, create_comment):
-    """The draft's comments are counted only up to ten times its largest group: the tenth still falls where it did."""
+def campaigns_among(app, article, create_comment, sizes: list[int], body: str):
+    """120 comments on the draft and look-alike groups of these sizes; a function that classifies them again and
+    returns the sizes of those that are campaigns, and one that adds the 121st comment."""
     from app.moderation.campaigns import classify_law
 
     app.config.update(CAMPAIGN_MIN_SIZE=2, COMMENT_RATE_PER_MINUTE=1000, COMMENT_RATE_PER_DAY=1000)
     law_id = article.version.law_id
     for n in range(120):
-        create_comment(article, body=f"Отзыв {n}", state="pending")
-    # A ladder with no leap in it (none is three times the next): only a share of the draft makes a campaign.
-    sizes = [12, 9, 7, 5, 4, 3, 2]
+        create_comment(article, body=f"{body} {n}", state="pending")
     groups = [Campaign(law_id=law_id, size=size) for size in sizes]
     db.session.add_all(groups)
     db.session.flush()
@@ -320,29 +319,22 @@ def test_a_group_is_a_campaign_by_its_share_of_the_draft_up_to_exactly_a_tenth(a
         db.session.flush()
         return sorted(group.size for group in groups if db.session.get(Campaign, group.id).kind == "campaign")
 
+    return campaigns, lambda: create_comment(article, body=f"{body} 120", state="pending")
+
+
+def test_a_group_is_a_campaign_by_its_share_of_the_draft_up_to_exactly_a_tenth(app, article, create_comment):
+    """The draft's comments are counted only up to ten times its largest group: the tenth still falls where it did."""
+    # A ladder with no leap in it (none is three times the next): only a share of the draft makes a campaign.
+    campaigns, one_more = campaigns_among(app, article, create_comment, [12, 9, 7, 5, 4, 3, 2], "Отзыв")
     assert campaigns() == [12]  # 12 of 120 comments: a tenth
-    create_comment(article, body="Отзыв 120", state="pending")
+    one_more()
     assert campaigns() == []  # 12 of 121: less
 
 
 def test_a_group_below_a_campaign_is_still_one_by_its_share(app, article, create_comment):
     """A group the ladder of sizes leaves out is still a campaign when it holds a tenth of the draft's comments."""
-    from app.moderation.campaigns import classify_law
-
-    app.config.update(CAMPAIGN_MIN_SIZE=2, COMMENT_RATE_PER_MINUTE=1000, COMMENT_RATE_PER_DAY=1000)
-    law_id = article.version.law_id
-    for n in range(120):
-        create_comment(article, body=f"Пікір {n}", state="pending")
     # 40 stands out (more than three times 12); 12 does not, but is a tenth of 120 comments.
-    groups = [Campaign(law_id=law_id, size=size) for size in (40, 12, 2)]
-    db.session.add_all(groups)
-    db.session.flush()
-
-    def campaigns() -> list[int]:
-        classify_law(law_id)
-        db.session.flush()
-        return sorted(group.size for group in groups if db.session.get(Campaign, group.id).kind == "campaign")
-
+    campaigns, one_more = campaigns_among(app, article, create_comment, [40, 12, 2], "Пікір")
     assert campaigns() == [12, 40]
-    create_comment(article, body="Пікір 120", state="pending")
+    one_more()
     assert campaigns() == [40]
