@@ -169,22 +169,32 @@ def exact_tokens(text: str) -> tuple[str, ...]:
 
 
 _WORD = re.compile(WORD_PATTERN)
+_STEMS = {"kk": kk_stem, "ru": ru_stem, "en": en_stem}
 _folded = lru_cache(maxsize=100_000)(fold)  # per word: running text repeats a few words most of the time
+
+
+_SPAN_WORDS = 100_000  # words as written remembered per language with their stem (False: a word left out)
+_span_stems: dict[str, dict[str, str | bool]] = {}
 
 
 def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
     """(start, end, stem) of each word that analyzer_for(lang) keeps, the same tokens without Whoosh's pipeline of
-    generators: snippets analyse whole texts on every search, and this takes a third of the time."""
-    stops, stem = STOP_WORDS_BY_LANG[lang], {"kk": kk_stem, "ru": ru_stem, "en": en_stem}[lang]
+    generators: snippets analyse whole texts on every search, and this takes a third of the time. Each word as
+    written is looked up once in a plain dict (folding, the stop list and the stemmer's cache were three look-ups)."""
+    known = _span_stems.get(lang)
+    if known is None or len(known) > _SPAN_WORDS:
+        known = _span_stems[lang] = {}  # a new dict, not cleared in place: another thread may be reading the old one
     spans = []
     for match in _WORD.finditer(text):
-        word = _folded(match.group())
-        if len(word) <= MAX_TOKEN_LENGTH and word not in stops:
-            spans.append((match.start(), match.end(), stem(word)))
+        raw = match.group()
+        found = known.get(raw)
+        if found is None:
+            word = _folded(raw)
+            keep = len(word) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS_BY_LANG[lang]
+            found = known[raw] = _STEMS[lang](word) if keep else False
+        if found is not False:
+            spans.append((match.start(), match.end(), found))
     return spans
-
-
-_STEMS = {"kk": kk_stem, "ru": ru_stem, "en": en_stem}
 
 
 def index_tokens(text: str, lang: str) -> tuple[list[str], list[str]]:

@@ -27,7 +27,8 @@ TYPES = ("law", "section", "comment")
 # Every document's hash changes with it (and with ANALYSIS_VERSION), so `flask search verify` reports an index built
 # before as stale and `flask search reindex` (run after each deployment) rebuilds it.
 # 3: Whoosh's unstemmed `exact` field (exact forms rank first; "did you mean" draws on it), no spelling fields.
-INDEX_VERSION = 3
+# 4: Whoosh's `stems_<lang>` fields, the stems without positions (app/search/whoosh_postings.py).
+INDEX_VERSION = 4
 
 
 @dataclass

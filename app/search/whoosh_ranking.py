@@ -7,28 +7,30 @@ translations find. Within each group, Whoosh's BM25F score.
 
 How. The matches of the language typed are counted with set operations on posting lists (docset), and so are those
 holding the words side by side or as typed: adding those conditions to the scoring matchers made each match cost half
-as much again. Only the best of each group are scored: a few candidates one by one, many in one walk for every type
-(TopsCollector), or from every match's score computed a posting block at a time (whoosh_scores: scoring every match of
-a common word through Whoosh's matchers was most of a search's time). What only translations find is scored only when a
-page reaches it.
+as much again. Only the best of each group are scored by Whoosh, all in one pass: the candidates are chosen by the
+group's scores added up from each word's, read with its postings a block at a time (whoosh_postings, whoosh_scores:
+scoring every match of a common word through Whoosh's matchers was most of a search's time), or, for a query those
+cannot score, in one walk for every type (TopsCollector). What only translations find is scored only when a page
+reaches it.
 """
 
 import threading
 from collections import OrderedDict
 from heapq import heappush, heapreplace, nlargest
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import ScoredCollector
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Term, WrappingQuery
 
 from app.search import whoosh_scores
 from app.search.backend import Hit
 from app.search.query import Plan
+from app.search.whoosh_postings import Scored, read_term
 from app.search.whoosh_query import PAIRS_FIELD, as_typed, matching, pairs, side_by_side, translates
 
 ALL = None  # the bucket of every type, for a search that ranks them together
-SCORE_DIRECTLY = 2000  # up to this many candidates are scored one by one (skipping to each), not found by a walk
+# Where whoosh_scores cannot score a query (a date range, say), up to this many candidates are scored one by one
+# (skipping to each), not found by a walk.
+SCORE_DIRECTLY = 2000
 
 
 class Leaves:
@@ -58,75 +60,75 @@ class Leaves:
                 self.held -= len(self._entries.popitem(last=False)[1] or ())
 
 
-def docset(searcher, query, memo: dict) -> set[int]:
-    """The documents a query matches, by set operations on what its leaves match (memo: leaf -> documents).
+def docset(searcher, query, memo: dict, scored: bool = False):
+    """The documents a query matches (a set, or the keys of a dict), by set operations on what its leaves match (memo:
+    leaf -> a dict keyed by its documents); with scored, the words that score a match are read with their scores too
+    (whoosh_postings), in the same reading.
 
     A glossary's translations make a query match many more documents (закон also finds every заң and every law):
     counting them this way takes a few milliseconds where walking them with the scoring matchers took a hundred.
     """
     if isinstance(query, AndMaybe):
-        return docset(searcher, query.a, memo)
+        return docset(searcher, query.a, memo, scored)
     if isinstance(query, AndNot):
-        return docset(searcher, query.a, memo) - docset(searcher, query.b, memo)
+        return docset(searcher, query.a, memo, scored) - docset(searcher, query.b, memo)
     if isinstance(query, And):
-        found = sorted((docset(searcher, sub, memo) for sub in query.subqueries), key=len)
-        return found[0].intersection(*found[1:]) if found else set()
+        return _intersection([docset(searcher, sub, memo, scored) for sub in query.subqueries])
     if isinstance(query, Or):
-        return set().union(*(docset(searcher, sub, memo) for sub in query.subqueries))
+        found = [docs for sub in query.subqueries if (docs := docset(searcher, sub, memo, scored))]
+        # Mostly one part holds the word (its language's field): that part as it is, not a copy.
+        return found[0] if len(found) == 1 else set().union(*found)
     if isinstance(query, WrappingQuery):
-        return docset(searcher, query.child, memo)
+        return docset(searcher, query.child, memo, scored)
     found = memo.get(query)
+    if type(query) is Term and (found is None or (scored and type(found) is not Scored)):
+        found = read_term(searcher, query, memo, scored)
     if found is None and type(query) is Phrase and query.slop == 1 and PAIRS_FIELD in searcher.schema:
-        # Only where the words stand side by side (the pairs field, hashed: a few more), checked by Whoosh: its phrase
-        # matcher reads the positions of every document holding all the words, thousands for two common ones.
-        near = And(
-            [Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]
-            + [Term(query.fieldname, word) for word in query.words]
-        )
-        found = memo[query] = frozenset(_matching(searcher, query, docset(searcher, near, memo)))
-    if found is None:  # a term, a phrase, a date range: Whoosh's own matcher, deleted documents left out
-        docs = _term_docs(searcher, query) if type(query) is Term else None
-        found = memo[query] = frozenset(searcher.docs_for_query(query) if docs is None else docs)
-    return found
+        # Only where the words stand side by side (the pairs field, hashed: a few more), then checked on the words'
+        # positions (_matching), in those documents only.
+        near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
+        near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
+        found = memo[query] = dict.fromkeys(_matching(searcher, query, _intersection(near)))
+    if found is None:  # a phrase, a date range, postings of another kind: Whoosh's own matcher
+        found = memo[query] = dict.fromkeys(searcher.docs_for_query(query))
+    return found.keys()
 
 
-def _matching(searcher, query, candidates: set[int]) -> list[int]:
-    """The candidates that query matches: its matcher skips straight to each of them."""
+def _intersection(found: list):
+    """What every one of the sets (or dicts' keys) holds, the smallest first: each step walks the smaller side."""
+    if not found:
+        return set()
+    found.sort(key=len)
+    common = found[0]
+    for other in found[1:]:
+        common = common & other
+    return common
+
+
+def _matching(searcher, query, candidates) -> list[int]:
+    """The candidates where the phrase's words stand side by side, in order (Whoosh's Phrase with slop 1): each word's
+    positions in each candidate, read straight from its postings. Whoosh's phrase matcher, told to skip to a candidate
+    that lacks the phrase, worked out the positions of every document holding all the words up to the next that has
+    it: a hundred milliseconds for a glossary phrase of two common words."""
     found = []
-    context = searcher.boolean_context()
+    fieldname, words = query.fieldname, query.words
     for subsearcher, offset in searcher.leaf_searchers():
-        matcher, end = query.matcher(subsearcher, context), offset + subsearcher.doc_count_all()
-        for docnum in sorted(doc for doc in candidates if offset <= doc < end):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum - offset:
-                matcher.skip_to(docnum - offset)
-            if matcher.is_active() and matcher.id() == docnum - offset:
-                found.append(docnum)
-    return found
-
-
-def _term_docs(searcher, term: Term) -> set[int] | None:
-    """A term's documents read a block of postings at a time (Whoosh's matchers yield them one by one: a common word's
-    took most of a search), deleted documents left out; None where the postings are not Whoosh's usual blocks."""
-    found: set[int] = set()
-    for subsearcher, offset in searcher.leaf_searchers():
-        reader = subsearcher.reader()
-        if (term.fieldname, term.text) not in reader:
+        reader, end = subsearcher.reader(), offset + subsearcher.doc_count_all()
+        local = sorted(doc - offset for doc in candidates if offset <= doc < end)
+        if not local or any((fieldname, word) not in reader for word in words):
             continue
-        matcher, deleted = reader.postings(term.fieldname, term.text), ()
-        if type(matcher) is FilterMatcher and matcher._exclude:  # the segment's deleted documents
-            matcher, deleted = matcher.child, matcher._ids
-        if type(matcher) is not W3LeafMatcher:
-            return None
-        docs: set[int] = set()
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            docs.update(matcher._ids[matcher._i :])
-            matcher._next_block()
-        docs.difference_update(deleted)
-        found.update((doc + offset for doc in docs) if offset else docs)
+        matchers = [reader.postings(fieldname, word) for word in words]
+        for docnum in local:
+            positions = []
+            for matcher in matchers:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active() or matcher.id() != docnum:
+                    break
+                positions.append(set(matcher.value_as("positions")))
+            else:
+                if any(all(start + at in held for at, held in enumerate(positions)) for start in positions[0]):
+                    found.append(docnum + offset)
     return found
 
 
@@ -223,36 +225,45 @@ class TopsCollector(ScoredCollector):
 
 def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict, memo: dict) -> dict:
     """For each type, the first `size` of its members (query's matches): those in the first group, then the second...,
-    then the rest; by score within each. A group of few candidates is scored one by one; from the first with many on,
-    the type's groups are ranked in a single walk shared by every type."""
-    ranked: dict = {kind: [] for kind in sizes}
-    walk = {}
+    then the rest; by score within each. A group of no more candidates than wanted is scored as it is; past that,
+    candidates are chosen by the group's scores added up a word at a time (whoosh_scores), or, where those cannot be
+    had, the type's groups are ranked in a single walk shared by every type. Whoosh scores all candidates in a pass."""
+    slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
+    walk, wanted = {}, set()
+    unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
+
+    def scored(allowed) -> dict | None:
+        found = None if unscorable else whoosh_scores.scores(searcher, query, memo, allowed)
+        if found is None:
+            unscorable.append(True)
+        return found if found is not None and len(found) == len(allowed) else None
+
     for kind, size in sizes.items():
-        docs, stages = members[kind], [*groups, None]
+        docs, stages, taken = members[kind], [*groups, None], 0
         for at, group in enumerate(stages):
-            if len(ranked[kind]) >= size or not docs:
+            need = size - taken
+            if need <= 0 or not docs:
                 break
             allowed = docs if group is None else docs & group
-            if len(allowed) > max(size - len(ranked[kind]), SCORE_DIRECTLY):
+            if len(allowed) > need and (by_score := scored(allowed)) is not None:
+                candidates = whoosh_scores.best_of(by_score, allowed, need)
+            elif len(allowed) > max(need, SCORE_DIRECTLY):
                 walk[kind] = (docs, stages[at:])
                 break
-            if allowed:
-                ranked[kind] += nlargest(size - len(ranked[kind]), _scores_of(searcher, query, allowed))
+            else:
+                candidates = allowed
+            if candidates:
+                slots[kind].append((candidates, need))
+                wanted.update(candidates)
+                taken += min(need, len(allowed))
             docs = docs - allowed
-    scored = whoosh_scores.scores(searcher, query, memo) if walk else None
-    if scored is not None and all(docs <= scored.keys() for docs, _ in walk.values()):
-        # Candidates chosen by the scores of every match at once, then scored by Whoosh itself (whoosh_scores).
-        for kind, (docs, stages) in walk.items():
-            for group in stages:
-                need = sizes[kind] - len(ranked[kind])
-                if need <= 0 or not docs:
-                    break
-                allowed = docs if group is None else docs & group
-                if allowed:
-                    candidates = whoosh_scores.best_of(scored, allowed, need)
-                    ranked[kind] += nlargest(need, _scores_of(searcher, query, candidates))
-                docs = docs - allowed
-    elif walk:
+    # Whoosh's own scores of the candidates of every type and group, its matchers built once and walked once.
+    scores = {-negated: (score, negated) for score, negated in _scores_of(searcher, query, wanted)} if wanted else {}
+    ranked: dict = {kind: [] for kind in sizes}
+    for kind, found in slots.items():
+        for candidates, need in found:
+            ranked[kind] += nlargest(need, map(scores.get, candidates & scores.keys()))
+    if walk:
         collector = TopsCollector(walk, {kind: sizes[kind] - len(ranked[kind]) for kind in walk})
         searcher.search_with_collector(query, collector)
         for kind, heaps in collector.heaps.items():
@@ -276,7 +287,7 @@ def best(
     memo = {} if memo is None else memo
     # Counted by set operations on posting lists, and only the best scored (_tops): scoring every match of a common
     # word was most of the time of a search.
-    matched = docset(searcher, query, memo)
+    matched = docset(searcher, query, memo, scored=True)
     members = {kind: matched if kind is ALL else matched & type_docs(kind) for kind in sizes}
     conditions = [] if any_word else [side_by_side(asked, langs), as_typed(asked)]
     groups = [docset(searcher, under(condition, kinds), memo) for condition in conditions if condition is not None]

@@ -1,0 +1,154 @@
+"""A term's postings read once, a block at a time: its documents and, for the words a search ranks, their scores.
+
+Whoosh's matchers yield postings one by one, and a text field's blocks carry every posting's positions, so reading a
+common word's blocks is most of what its first search costs: counting and ranking share one reading here. A score is
+Whoosh's own arithmetic (its scorer, on the document's length as the index stores it: one byte a document), worked out
+once per (weight, length byte) pair, of which a word has a few hundred: a table look-up per posting, where asking
+Whoosh's scorer for each posting took two thirds of a common word's first search.
+"""
+
+from itertools import accumulate, repeat
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import NullMatcherClass, WrappingMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import Term
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.util.numeric import byte_to_length
+
+
+class Scored(dict):
+    """A term's documents with their scores (document -> score), where a plain dict's values are None."""
+
+
+def _length_bytes(reader, fieldname: str) -> bytes | None:
+    """The field's length byte of every document of one segment (Whoosh reads them one file access at a time)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc is not None else None
+    if column is None or getattr(column, "_fixedlen", None) != 1:
+        return None
+    return column._dbfile.get(column._basepos, column._count)
+
+
+def stems_field(fieldname: str) -> str:
+    """The field holding a text field's stems without their positions (an index built before it has none)."""
+    return "stems_" + fieldname.removeprefix("text_")
+
+
+def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
+    """The term's documents (deleted ones left out) as the keys of a dict, kept in memo under the term; with scored,
+    a Scored dict, each one's score its value. None where the postings are not Whoosh's usual blocks
+    (the caller asks Whoosh instead).
+
+    A text field's word is read from its stems field where the index has one: the same postings and weights without
+    the positions, whose reading was over half of the time. Scores are the text field's (its scorer and lengths)."""
+    docs: dict[int, None] = {}
+    scores: Scored | None = Scored() if scored else None
+    context = searcher.context() if scored else None
+    fieldname, text = term.fieldname, term.text
+    unpositioned = stems_field(fieldname) if fieldname.startswith("text_") else None
+    if unpositioned is not None and unpositioned not in searcher.schema:
+        unpositioned = None
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        if (fieldname, text) not in reader:
+            continue
+        scorer, boost = None, 1.0
+        if scored:
+            matcher = term.matcher(subsearcher, context)
+            if type(matcher) is WrappingMatcher:
+                matcher, boost = matcher.child, matcher.boost
+            if type(matcher) is FilterMatcher:
+                matcher = matcher.child
+            if isinstance(matcher, NullMatcherClass):
+                continue
+            scorer = matcher.scorer if type(matcher) is W3LeafMatcher else None
+        source = unpositioned if unpositioned and (unpositioned, text) in reader else fieldname
+        matcher, deleted = reader.postings(source, text), ()
+        if type(matcher) is FilterMatcher and matcher._exclude:  # the segment's deleted documents
+            matcher, deleted = matcher.child, matcher._ids
+        if type(matcher) is not W3LeafMatcher:
+            return None
+        try:
+            known = not scored or _score_segment(matcher, scorer, boost, deleted, offset, reader, fieldname, scores)
+        except LookupError:
+            return None
+        if not known:
+            docs.update(dict.fromkeys(scores))  # a scorer this does not know: the documents alone, Whoosh scores them
+            scores, scored = None, False
+        if not scored:
+            _docs_segment(matcher, deleted, offset, docs)
+    # A dict, its documents the keys (72 bytes a document, as a set): Python's cycle collector does not track a dict of
+    # numbers, so the words remembered add nothing to its full collections, which would walk every set.
+    found = memo[term] = scores if scores is not None else docs
+    return found
+
+
+def _blocks(matcher):
+    """(documents, weights) of each block of postings left, read straight from the block's data: Whoosh's own reading
+    undoes the gaps between document numbers in a Python loop. weights: a tuple, or one number for the whole block."""
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids, weights, _ = matcher._data
+        if not matcher._byteids:
+            ids = tuple(accumulate(ids))
+        if matcher._i:
+            ids = ids[matcher._i :]
+            weights = weights[matcher._i :] if isinstance(weights, tuple) else weights
+        yield ids, 1.0 if weights is None else weights
+        matcher._next_block()
+
+
+def _docs_segment(matcher, deleted, offset: int, docs: dict) -> None:
+    for ids, _ in _blocks(matcher):
+        if deleted:
+            ids = [doc for doc in ids if doc not in deleted]
+        docs.update(dict.fromkeys(map(offset.__add__, ids) if offset else ids))
+
+
+class _Scores(dict):
+    """(weight, length byte) -> the posting's score, as Whoosh computes it (its scorer, the length the byte stands for),
+    worked out on first use: a word has a few hundred such pairs and tens of thousands of postings."""
+
+    def __init__(self, score, boost: float):
+        super().__init__()
+        self.score, self.boost = score, boost
+
+    def __missing__(self, key):
+        weight, length = key
+        if self.score is None:  # an unscorable field: Whoosh scores a posting by its weight
+            value = weight * self.boost
+        elif not length:
+            raise LookupError("no length stored")  # Whoosh would read none either: leave this word to Whoosh
+        else:
+            value = self.score(weight, byte_to_length(length)) * self.boost
+        self[key] = value
+        return value
+
+
+def _score_segment(matcher, scorer, boost: float, deleted, offset: int, reader, fieldname: str, scores: dict) -> bool:
+    """Add one segment's postings with their scores; False for a scorer this does not know (nothing read). A LookupError
+    part way (a posting without a length: Whoosh would fail to score it too) leaves the whole word to Whoosh."""
+    size = reader.doc_count_all()
+    if type(scorer) is WeightScorer:
+        table, lengths = _Scores(None, boost), bytes(size)
+    elif type(scorer) is BM25FScorer:
+        table, lengths = _Scores(scorer._score, boost), _length_bytes(reader, fieldname)
+        if lengths is None:
+            return False
+        lengths = lengths.ljust(size, b"\0")  # past the column's end, Whoosh's default: 0
+    else:
+        return False
+    for ids, weights in _blocks(matcher):
+        if deleted:
+            kept = [(doc, weight) for doc, weight in zip(ids, _each(weights, ids), strict=True) if doc not in deleted]
+            ids, weights = [doc for doc, _ in kept], [weight for _, weight in kept]
+        # Whole blocks through map and zip: a Python loop per posting was most of a common word's first search.
+        values = map(table.__getitem__, zip(_each(weights, ids), map(lengths.__getitem__, ids), strict=True))
+        scores.update(zip(map(offset.__add__, ids) if offset else ids, values, strict=True))
+    return True
+
+
+def _each(weights, ids):
+    return repeat(weights, len(ids)) if isinstance(weights, float) else weights

@@ -1,0 +1,103 @@
+"""Words read a block of postings at a time (app/search/whoosh_postings.py): the documents and scores Whoosh itself
+gives, from the stems fields where the index has them, and the same pages from an index built before those fields."""
+
+import pytest
+
+from app.extensions import db
+from app.search.backend import Filters
+from app.search.services import search
+
+BODIES = [
+    "Сроки вывоза отходов нужно указать в статье закона.",
+    "Отходы, отходы и ещё раз отходы: статья о них молчит, а закон требует сроков.",
+    "Тарифы на вывоз отходов публикуются заранее.",
+    "Заң жобасының бабы қалдықтарды бөлек жинау туралы айтпайды, заң бабы анық емес.",
+    "The article on waste collection names no deadlines; waste, waste and more waste.",
+    "Статья закона о статье закона: закон о законах.",
+]
+QUERIES = ["отходов", "статья закона", "заң бабы", "waste", "закон -тарифы", '"вывоз отходов"', "отходы закон статья"]
+
+
+@pytest.fixture
+def whoosh_only(app):
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("Whoosh's postings")
+
+
+def pages() -> list:
+    found = []
+    for query in QUERIES:
+        grouped = search(query, Filters())
+        found.append(
+            (
+                {kind: [(r.doc_id, round(r.score, 9)) for r in items] for kind, items in grouped.groups.items()},
+                grouped.totals,
+            )
+        )
+    return found
+
+
+def test_words_read_from_postings_have_whooshs_documents_and_scores(
+    whoosh_only, article, create_comment, reindex, sync
+):
+    from whoosh.query import Term
+
+    from app.search import get_backend
+    from app.search.analysis import stem_text
+    from app.search.whoosh_postings import Scored, read_term
+
+    comments = [create_comment(article, body=f"{body} {'ещё ' * n}") for n in range(3) for body in BODIES]
+    reindex()
+    # A second segment, and deleted documents in the first: both read as Whoosh reads them.
+    create_comment(article, body="Ещё один комментарий об отходах и статье закона.")
+    comments[0].body = "Исправленный текст без тех слов."
+    db.session.commit()
+    get_backend().apply([], [f"comment:{comments[1].id}", f"comment:{comments[0].id}"])
+    sync()
+    searcher = get_backend()._open_searcher()
+    assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+    terms = [Term("text_ru", stem) for stem in stem_text("отходов статья закона вывоз", "ru").split()]
+    terms += [Term("text_kk", stem) for stem in stem_text("заң бабы", "kk").split()]
+    terms += [Term("exact", "отходов"), Term("text_en", "wast"), Term("text_ru", terms[1].text, boost=0.5)]
+    for term in terms:
+        expected = {hit.docnum: hit.score for hit in searcher.search(term, limit=None)}
+        assert expected, term
+        scored = read_term(searcher, term, {}, scored=True)
+        assert type(scored) is Scored and dict(scored) == expected, term  # the same floats, not nearly
+        assert read_term(searcher, term, {}, scored=False).keys() == expected.keys()
+
+
+def test_an_index_built_before_the_stems_fields_gives_the_same_pages(
+    whoosh_only, article, create_comment, reindex, sync, monkeypatch
+):
+    from app.search import get_backend, whoosh_backend
+
+    for n in range(3):
+        for body in BODIES:
+            create_comment(article, body=f"{body} {'ещё ' * n}")
+    reindex()
+    with_stems = pages()
+    built = whoosh_backend.make_schema
+
+    def without_stems():
+        schema = built()
+        for name in [name for name in schema.names() if name.startswith("stems_")]:
+            schema.remove(name)
+        return schema
+
+    fields = whoosh_backend.WhooshBackend._fields
+    # What the code before the stems fields built.
+    monkeypatch.setattr(whoosh_backend, "make_schema", without_stems)
+    monkeypatch.setattr(
+        whoosh_backend.WhooshBackend,
+        "_fields",
+        staticmethod(lambda document: {k: v for k, v in fields(document).items() if not k.startswith("stems_")}),
+    )
+    reindex()
+    monkeypatch.setattr(whoosh_backend.WhooshBackend, "_fields", staticmethod(fields))  # today's code writes into it
+    assert not any(name.startswith("stems_") for name in get_backend()._open_searcher().schema.names())
+    assert pages() == with_stems
+    # Comments keep being indexed into it until the next reindex.
+    comment = create_comment(article, body="Отходы полигона: новый комментарий о вывозе.")
+    sync()
+    assert f"comment:{comment.id}" in [r.doc_id for r in search("полигона", Filters()).groups["comment"]]
