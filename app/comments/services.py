@@ -28,7 +28,7 @@ from app.comments.signals import (
     comment_published,
     comment_rejected,
 )
-from app.db import utcnow
+from app.db import read, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.laws.models import Law, Section
@@ -80,7 +80,7 @@ def _posted(author_id: int, client_token: str) -> tuple[int | None, int, int]:
     now = utcnow()
     minute, day = RATE_WINDOWS
     params = {"author_id": author_id, "client_token": client_token, "minute_ago": now - minute, "day_ago": now - day}
-    return tuple(db.session.execute(_POSTED, params).one())
+    return tuple(read(_POSTED, params).one())
 
 
 def check_rate(counts: tuple[int, int]) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.auth.models import User
 from app.comments.models import Comment
+from app.db import read
 from app.extensions import db
 from app.moderation.actions import audit, require_moderator
 from app.moderation.errors import ModerationError
@@ -74,7 +75,7 @@ def classify_law(law_id: int) -> None:
     # they can change the answer, and only as far as they can: a group the ladder of sizes leaves out is a campaign
     # by its share when it holds a tenth of them, so past ten times the largest such group the count changes
     # nothing, and a draft with 100,000 comments is not counted whole each time a copy joins a campaign.
-    rows = db.session.execute(_GROUP_SIZES, {"law_id": law_id}).all()
+    rows = read(_GROUP_SIZES, {"law_id": law_id}).all()
     if not rows:
         return
     min_size = current_app.config.get("CAMPAIGN_MIN_SIZE", 10)
@@ -83,7 +84,7 @@ def classify_law(law_id: int) -> None:
     by_share = max((size for group_id, size in sizes.items() if group_id not in chosen and size >= min_size), default=0)
     if by_share:
         # Every top-level comment has a fingerprint row (short ones too): they count the draft's comments.
-        comments = db.session.scalar(_COMMENTS, {"law_id": law_id, "limit": 10 * by_share + 1})
+        comments = read(_COMMENTS, {"law_id": law_id, "limit": 10 * by_share + 1}).scalar()
         chosen = campaign_kinds(sizes, min_size, comments)
     for kind in (CAMPAIGN, SIMILAR):
         changed = [row.id for row in rows if (row.id in chosen) == (kind == CAMPAIGN) and row.kind != kind]

@@ -8,6 +8,7 @@ work of a new copy no longer grows with its campaign: reading every copy sharing
 
 from sqlalchemy import bindparam, or_, select, text, union_all, update
 
+from app.db import read
 from app.extensions import db
 from app.moderation.minhash import BANDS, THRESHOLD, bands, similarity
 from app.moderation.models import CommentBand, CommentFingerprint
@@ -97,11 +98,11 @@ def look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, int
                     return True
         return False
 
-    compare(db.session.execute(_LOOSE, params), first_only=False)
-    for group_id in db.session.scalars(_GROUPS, params).all():
-        if compare(db.session.execute(_SAMPLE, {**params, "group_id": group_id}), first_only=True):
+    compare(read(_LOOSE, params), first_only=False)
+    for group_id in read(_GROUPS, params).scalars().all():
+        if compare(read(_SAMPLE, {**params, "group_id": group_id}), first_only=True):
             continue
-        rows = db.session.execute(_MEMBERS, {**params, "group_id": group_id})
+        rows = read(_MEMBERS, {**params, "group_id": group_id})
         compare(rows, first_only=True)
         rows.close()  # the rest of the group need not be read nor compared
     return alike
