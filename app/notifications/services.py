@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Role, User
 from app.comments.labels import REJECTION_LABELS, label
 from app.comments.models import Comment
-from app.db import utcnow
+from app.db import read, utcnow
 from app.extensions import db
 from app.i18n import localized
 from app.laws.models import Law, LawVersion
@@ -38,7 +38,8 @@ COMMITTEE_KINDS = frozenset(
 
 
 def _follow_ids(user_id: int, law_id: int) -> bool:
-    if db.session.scalar(select(Follow.id).where(Follow.user_id == user_id, Follow.law_id == law_id)):
+    # A read on the connection (app.db.read): each post of a follower asks this under SQLite's write lock.
+    if read(select(Follow.id).where(Follow.user_id == user_id, Follow.law_id == law_id)).scalar():
         return False
     try:
         with db.session.begin_nested():
