@@ -23,7 +23,7 @@ from app.comments.services import (
 from app.db import reads_first, start_writing
 from app.extensions import db
 from app.i18n import current_lang
-from app.laws.access import get_law_or_404
+from app.laws.access import get_law_or_404, get_section_of_law_or_404
 from app.laws.models import Law, Section
 from app.laws.reading import build_tree, text_language
 from app.web import commit_or_flash, request_page
@@ -189,9 +189,10 @@ def _why_cannot_comment(law: Law) -> str | None:
 @reads_first
 def post(slug: str, section_id: int):
     """Post a comment or a reply on a section; errors keep the typed text in the form."""
-    # Neither the draft's versions nor its agency are needed to store a comment; a refused post's page loads them.
-    law = get_law_or_404(slug, current_user, pages=False)
-    section = get_section_or_404(law, section_id)
+    # One statement: neither the draft's versions nor its agency are needed to store a comment (a refused post's
+    # page loads them).
+    section = get_section_of_law_or_404(slug, section_id, current_user)
+    law = section.version.law
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")
         return redirect(url_for("auth.login", next=url_for("comments.section", slug=law.slug, section_id=section.id)))

@@ -6,10 +6,10 @@ A draft still in preparation is seen only by the editors of its drafting agency 
 
 from flask import abort
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
-from app.laws.models import STATUS_VALUES, Law, LawStatus, LawVersion
+from app.laws.models import STATUS_VALUES, Law, LawStatus, LawVersion, Section
 
 # The statuses a public filter (search, the API) offers and accepts.
 PUBLIC_STATUSES = tuple(status for status in STATUS_VALUES if status != LawStatus.DRAFT)
@@ -43,6 +43,22 @@ def get_law_or_404(slug: str, user, *, pages: bool = True) -> Law:
     if law is None or not law.is_visible_to(user):
         abort(404)
     return law
+
+
+def get_section_of_law_or_404(slug: str, section_id: int, user) -> Section:
+    """Load a section (any version) of a law the user may see, with its version and law, in one statement, or 404."""
+    if len(slug) > 80 or section_id >= 2**31:
+        abort(404)
+    section = db.session.scalar(
+        select(Section)
+        .join(Section.version)
+        .join(LawVersion.law)
+        .where(Section.id == section_id, Law.slug == slug)
+        .options(contains_eager(Section.version).contains_eager(LawVersion.law))
+    )
+    if section is None or not section.version.law.is_visible_to(user):
+        abort(404)
+    return section
 
 
 def get_law_for_edit(slug: str, user) -> Law:

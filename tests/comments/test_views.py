@@ -41,6 +41,22 @@ def test_anonymous_users_are_asked_to_log_in(client, article):
     assert response.status_code == 302 and "/auth/login" in response.location
 
 
+def test_a_post_through_another_drafts_address_or_to_a_hidden_draft_is_not_found(
+    client, auth, article, create_user, create_law_from
+):
+    """The section must belong to the draft of the address, and the draft be visible to the author: 404 otherwise."""
+    other = create_law_from([("ru", "waste.v1.ru.txt")], slug="second-draft", status="open")
+    auth.login(create_user())
+    data = {"stance": "support", "body": "Срок надо продлить.", "client_token": "t1"}
+    wrong = f"/en/laws/{other.slug}/sections/{article.id}/comments"
+    assert client.post(wrong, data=data).status_code == 404
+    assert client.post(f"/en/laws/no-such-draft/sections/{article.id}/comments", data=data).status_code == 404
+    article.version.law.status = "draft"  # still in preparation: only its agency's editors see it
+    db.session.commit()
+    assert client.post(post_url(article), data=data).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
 def test_closed_consultation_has_no_form_and_refuses_posts(client, auth, article, create_user, open_law):
     open_law.status = "closed"
     db.session.commit()
