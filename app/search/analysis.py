@@ -197,6 +197,29 @@ def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+def matched_spans(text: str, lang: str, terms: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:
+    """word_spans(text, lang) kept to the words whose stem is in terms: what a snippet marks. Snippets are cut from
+    every shown result on every search; this builds a tuple only for the few matching words, and the tokens come from
+    one findall (a word is located with str.find after the previous one: the characters between two tokens are
+    neither letters nor digits, so the token is the first place its text occurs)."""
+    known = _span_stems.get(lang)
+    if known is None or len(known) > _SPAN_WORDS:
+        known = _span_stems[lang] = {}  # as in word_spans: a new dict, never cleared in place
+    spans = []
+    find, cursor = text.find, 0
+    for raw in _WORD.findall(text):
+        start = find(raw, cursor)
+        cursor = start + len(raw)
+        found = known.get(raw)
+        if found is None:
+            word = _folded(raw)
+            keep = len(word) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS_BY_LANG[lang]
+            found = known[raw] = _STEMS[lang](word) if keep else False
+        if found in terms:
+            spans.append((start, cursor, found))
+    return spans
+
+
 def index_tokens(text: str, lang: str) -> tuple[list[str], list[str]]:
     """The tokens analyzer_for(lang) and exact_analyzer() give a text (stems, forms as written), in one pass.
 

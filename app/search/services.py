@@ -5,8 +5,8 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app, url_for
 from markupsafe import Markup
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, and_, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app.comments.models import Comment, CommentState
 from app.extensions import db
@@ -26,7 +26,7 @@ from app.search.documents import (
     unsearchable_queued,
 )
 from app.search.query import plan
-from app.search.snippets import snippet
+from app.search.snippets import matches, passage
 from app.template_helpers import heading_label, unit_name
 
 logger = logging.getLogger(__name__)
@@ -75,14 +75,15 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int | None = N
     # left out by the engine itself, before it counts, so every total is what can be paged through.
     filters = replace(filters, hidden_laws=private_law_slugs(), hidden_docs=unsearchable_queued())
     langs = [filters.lang] if filters.lang in LANGS else LANGS
-    results.also_searched = [(lang, term) for lang in langs for term in plan(query, filters.lang_only).expansions(lang)]
+    also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs}
+    results.also_searched = [(lang, term) for lang in langs for term in also[lang]]
     if filters.type in TYPES:
         pages = {filters.type: _engine_or_database(query, filters, page, per_page)}
     else:
         pages = _engine_or_database_types(query, filters)
     for kind in types:
         size, kind_page = (per_page, page) if filters.type else (GROUP_SIZES[kind], 1)
-        found, items = _hydrated(pages[kind], query, replace(filters, type=kind), kind_page, size)
+        found, items = _hydrated(pages[kind], query, replace(filters, type=kind), kind_page, size, also)
         results.incomplete |= found.incomplete
         results.totals[kind] = found.total
         results.groups[kind] = items
@@ -101,15 +102,17 @@ def _suggestion(query: str, filters: Filters, found: int) -> str | None:
         return None
 
 
-def _hydrated(found: Page, query: str, filters: Filters, page: int, per_page: int) -> tuple[Page, list[Result]]:
+def _hydrated(
+    found: Page, query: str, filters: Filters, page: int, per_page: int, also: dict[str, list[str]]
+) -> tuple[Page, list[Result]]:
     """One type's page and its results; a hit the database no longer shows is left out and the search run again."""
-    items = hydrate(found.hits, query, filters)
+    items = hydrate(found.hits, query, filters, also)
     dropped = {hit.doc_id for hit in found.hits} - {item.doc_id for item in items}
     if dropped:
         # Changed without a queued index change (a direct database edit): rare, and the count must still hold.
         logger.warning("Search index holds %s document(s) the database does not show: %s", len(dropped), dropped)
         found = _engine_or_database(query, replace(filters, hidden_docs=filters.hidden_docs | dropped), page, per_page)
-        items = hydrate(found.hits, query, filters)
+        items = hydrate(found.hits, query, filters, also)
         found.total -= len(found.hits) - len(items)  # a third disagreement: at least not counted on this page
     return found, items
 
@@ -196,22 +199,26 @@ def _best_snippet(parts: list[Part], query: str, also: dict[str, list[str]]) -> 
     """The passage of the part that matches the query best: the words as typed before the glossary's terms (also),
     the reader's language on a tie."""
     reader = current_lang()
-    best: tuple[bool, int, int, Markup, Part | None] = (False, -1, 0, Markup(""), None)
+    best: tuple[bool, int, int, list, Part | None] = (False, -1, 0, [], None)
     for part in parts:
         if not part.text:
             continue
-        html, matches, own = snippet(part.text, query, part.lang, also.get(part.lang, ()))
-        rank = (own > 0, matches, 1 if part.lang == reader else 0)
+        spans, own = matches(part.text, query, part.lang, also.get(part.lang, ()))
+        rank = (own > 0, len(spans), 1 if part.lang == reader else 0)
         if rank > best[:3]:
-            best = (*rank, html, part)
-    return best[3], best[4]
+            best = (*rank, spans, part)
+    # Only the passage shown is cut: the other parts were needed for their counts alone.
+    part = best[4]
+    return (passage(part.text, best[3]) if part else Markup("")), part
 
 
 def _text_parts(texts: dict[str, str]) -> list[Part]:
     return [Part("text", lang, text) for lang, text in texts.items()]
 
 
-def hydrate(hits: list[Hit], query: str, filters: Filters | None = None) -> list[Result]:
+def hydrate(
+    hits: list[Hit], query: str, filters: Filters | None = None, also: dict[str, list[str]] | None = None
+) -> list[Result]:
     """Turn hits into results with titles, links and snippets, dropping what is no longer public; one query per type."""
     ids: dict[str, list[int]] = {kind: [] for kind in TYPES}
     for hit in hits:
@@ -226,9 +233,11 @@ def hydrate(hits: list[Hit], query: str, filters: Filters | None = None) -> list
     }
     build = {"law": _law_result, "section": _section_result, "comment": _comment_result}
     # A text found through the glossary shows its own language's term marked, not the word typed.
-    filters = filters or Filters()
-    langs = [filters.lang] if filters.lang in LANGS else LANGS
-    also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs} if hits else {}
+    # (also: the glossary's terms by language, when the caller has them already: search() works them out once.)
+    if also is None:
+        filters = filters or Filters()
+        langs = [filters.lang] if filters.lang in LANGS else LANGS
+        also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs} if hits else {}
     results = []
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")
@@ -254,23 +263,32 @@ def _public_sections(ids: list[int]) -> dict[int, Section]:
             .join(LawVersion, LawVersion.id == Section.version_id)
             .join(Law, Law.id == LawVersion.law_id)
             .where(Section.id.in_(ids), public_laws_condition(), Section.version_id.in_(latest_version_ids()))
-            .options(joinedload(Section.version).joinedload(LawVersion.law))
+            # The version and draft come from the joins the filter needs, not from two more joined copies of them
+            # (a third of the time). Not load_only: its deferred columns cost more per object than they save.
+            .options(contains_eager(Section.version).contains_eager(LawVersion.law))
         )
     }
 
 
-def _public_comments(ids: list[int]) -> dict[int, Comment]:
+# What comment_parts and _comment_result read of a comment, its section and its draft.
+_COMMENT_COLUMNS = (
+    Comment.id, Comment.body, Comment.lang, Comment.lang_detected, Comment.proposed_wording,
+    Section.kind, Section.number, Law.slug, *(getattr(Law, f"title_{lang}") for lang in LANGS),
+)  # fmt: skip
+
+
+def _public_comments(ids: list[int]) -> dict[int, Row]:
+    """The columns a comment's result shows, not Comment objects: each came with its draft and its section (the
+    section's whole text too), some sixty columns, and loading them was most of the comments' share of a search."""
     if not ids:
         return {}
-    return {
-        c.id: c
-        for c in db.session.scalars(
-            select(Comment)
-            .join(Law, Law.id == Comment.law_id)
-            .where(Comment.id.in_(ids), Comment.state == CommentState.APPROVED, public_laws_condition())
-            .options(joinedload(Comment.law), joinedload(Comment.section))
-        )
-    }
+    rows = db.session.execute(
+        select(*_COMMENT_COLUMNS)
+        .join(Law, Law.id == Comment.law_id)
+        .join(Section, Section.id == Comment.section_id)
+        .where(Comment.id.in_(ids), Comment.state == CommentState.APPROVED, public_laws_condition())
+    )
+    return {row.id: row for row in rows}
 
 
 def _law_result(law: Law, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
@@ -292,10 +310,10 @@ def _section_result(section: Section, hit: Hit, query: str, also: dict[str, list
     return Result("section", hit.doc_id, url, title, localized(law, "title")[0] or law.slug, html, lang, hit.score)
 
 
-def _comment_result(comment: Comment, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
+def _comment_result(comment: Row, hit: Hit, query: str, also: dict[str, list[str]]) -> Result:
     html, part = _best_snippet(comment_parts(comment), query, also)
-    label = heading_label(comment.section.kind, comment.section.number, current_lang())
+    label = heading_label(comment.kind, comment.number, current_lang())
     url = url_for("comments.show_comment", comment_id=comment.id)
-    law_title = localized(comment.law, "title")[0] or comment.law.slug
+    law_title = localized(comment, "title")[0] or comment.slug  # the row carries the draft's slug and titles
     lang, name = (part.lang, part.name) if part else (None, "")
     return Result("comment", hit.doc_id, url, label, law_title, html, lang, hit.score, name)

@@ -1,13 +1,16 @@
 """Snippets for search results: the best passage of a text, escaped, with the matching words in <mark>."""
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from app.search.analysis import word_spans
+from app.search.analysis import matched_spans, word_spans
 
 WINDOW = 220
+
+Spans = list[tuple[int, int, str]]
 
 
 @lru_cache(maxsize=1024)
@@ -16,23 +19,24 @@ def query_terms(query: str, lang: str) -> frozenset[str]:
     return frozenset(stem for _, _, stem in word_spans(query, lang))
 
 
-def snippet(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple[Markup, int, int]:
-    """Return (HTML passage, number of matching words, how many of them the query's own) for a text in one
-    language; also: more terms to mark (the glossary's, in this language)."""
+def matches(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple[Spans, int]:
+    """The words of a text in one language that a snippet marks, and how many of them are the query's own; also: more
+    terms to mark (the glossary's, in this language)."""
     typed = query_terms(query, lang)
-    terms = typed | query_terms(" ".join(also), lang)
-    spans, own = [], 0
-    for start, end, stem in word_spans(text, lang):
-        if stem in terms:
-            spans.append((start, end))
-            own += stem in typed
+    spans = matched_spans(text, lang, typed | query_terms(" ".join(also), lang))
+    return spans, sum(1 for _, _, stem in spans if stem in typed)
+
+
+def passage(text: str, spans: Spans) -> Markup:
+    """The text's passage around its marked words (spans, from matches()), escaped, the words in <mark>."""
     if not spans:
-        passage = text[:WINDOW]
-        return escape(passage) + ("…" if len(text) > WINDOW else ""), 0, 0
-    # The window that holds the most matches, starting at a match.
+        return escape(text[:WINDOW]) + ("…" if len(text) > WINDOW else "")
+    # The window that holds the most matches, starting at a match. Matches do not overlap, so their ends rise with
+    # their starts and the matches inside a window starting at one are counted by a bisection.
+    ends = [end for _, end, _ in spans]
     best_start, best_count = spans[0][0], 0
-    for start, _ in spans:
-        count = sum(1 for s, e in spans if start <= s and e <= start + WINDOW)
+    for index, (start, _, _) in enumerate(spans):
+        count = bisect_right(ends, start + WINDOW, index) - index
         if count > best_count:
             best_start, best_count = start, count
     begin = max(0, best_start - 40)
@@ -40,7 +44,7 @@ def snippet(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple
     begin = space + 1 if begin and space != -1 else begin
     end = min(len(text), begin + WINDOW)
     out, cursor = [], begin
-    for start, stop in spans:
+    for start, stop, _ in spans:
         if start < begin or stop > end:
             continue
         out.append(escape(text[cursor:start]))
@@ -50,4 +54,11 @@ def snippet(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple
     prefix = "…" if begin > 0 else ""
     suffix = "…" if end < len(text) else ""
     # Every piece is escaped text or our own <mark> tags, so joining them as Markup is safe.
-    return Markup("").join([escape(prefix), *out, escape(suffix)]), len(spans), own
+    return Markup("").join([escape(prefix), *out, escape(suffix)])
+
+
+def snippet(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple[Markup, int, int]:
+    """Return (HTML passage, number of matching words, how many of them the query's own) for a text in one
+    language; also: more terms to mark (the glossary's, in this language)."""
+    spans, own = matches(text, query, lang, also)
+    return passage(text, spans), len(spans), own

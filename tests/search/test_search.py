@@ -245,3 +245,23 @@ def test_drafts_in_preparation_are_not_searchable(test_law, reindex):
     db.session.commit()
     reindex()
     assert search("закон", Filters()).total == 0
+
+
+def test_results_name_their_draft_and_article_and_link_to_them(test_law, create_comment, sync):
+    from flask import url_for
+
+    from app.i18n import current_lang
+    from app.laws.models import Section
+    from app.template_helpers import heading_label
+
+    section = db.session.scalar(select(Section).where(Section.key == "article:1"))
+    comment = create_comment(section, body="Предлагаю ускорить рассмотрение жалоб граждан.")
+    sync()
+    results = search("жалоб", Filters(lang="ru"))
+    quoted = results.groups["comment"][0]
+    assert quoted.url == url_for("comments.show_comment", comment_id=comment.id)
+    assert quoted.title == heading_label("article", "1", current_lang()) and quoted.law_title == "О тестовом законе"
+    assert (quoted.part, quoted.lang) == ("body", "ru") and "<mark>жалоб</mark>" in str(quoted.snippet)
+    article = next(item for item in results.groups["section"] if item.doc_id == f"section:{section.id}")
+    assert article.url == url_for("laws.show", slug="test-law") + "#article-1"
+    assert article.law_title == "О тестовом законе" and "Предмет" in article.title
