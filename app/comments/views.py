@@ -23,7 +23,7 @@ from app.comments.services import (
 from app.db import reads_first, start_writing
 from app.extensions import db
 from app.i18n import current_lang
-from app.laws.access import get_law_or_404, get_section_of_law_or_404
+from app.laws.access import get_section_of_law_or_404
 from app.laws.models import Law, Section
 from app.laws.reading import build_tree, text_language
 from app.web import commit_or_flash, request_page
@@ -31,14 +31,6 @@ from app.web import commit_or_flash, request_page
 bp = Blueprint("comments", __name__, template_folder="templates")
 
 SORTS = ("newest", "agreed")
-
-
-def get_section_or_404(law: Law, section_id: int) -> Section:
-    """Load a section of this law (any version), or answer 404."""
-    section = db.session.scalar(select(Section).where(Section.id == section_id).options(joinedload(Section.version)))
-    if section is None or section.version.law_id != law.id:
-        abort(404)
-    return section
 
 
 def get_comment_or_404(comment_id: int) -> Comment:
@@ -113,8 +105,8 @@ def section_text_lang(section: Section) -> str:
 @bp.get("/laws/<slug>/sections/<int:section_id>/")
 def section(slug: str, section_id: int):
     """Show one part of a draft with its comments, counts by stance and the comment form."""
-    law = get_law_or_404(slug, current_user)
-    section = get_section_or_404(law, section_id)
+    section = get_section_of_law_or_404(slug, section_id, current_user)
+    law = section.version.law
     forms = _form_meta()
     return render_section_page(law, section, CommentForm(**forms), ReplyForm(**forms))
 
@@ -191,7 +183,7 @@ def post(slug: str, section_id: int):
     """Post a comment or a reply on a section; errors keep the typed text in the form."""
     # One statement: neither the draft's versions nor its agency are needed to store a comment (a refused post's
     # page loads them).
-    section = get_section_of_law_or_404(slug, section_id, current_user)
+    section = get_section_of_law_or_404(slug, section_id, current_user, pages=False)
     law = section.version.law
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")

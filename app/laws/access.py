@@ -45,17 +45,24 @@ def get_law_or_404(slug: str, user, *, pages: bool = True) -> Law:
     return law
 
 
-def get_section_of_law_or_404(slug: str, section_id: int, user) -> Section:
-    """Load a section (any version) of a law the user may see, with its version and law, in one statement, or 404."""
+def get_section_of_law_or_404(slug: str, section_id: int, user, *, pages: bool = True) -> Section:
+    """Load a section (any version) of a law the user may see, with its version and law, or answer 404.
+
+    One statement for the section, its version and law; pages=True also loads the law's versions and agency (two
+    more), which a page shows and a POST does not need."""
     if len(slug) > 80 or section_id >= 2**31:
         abort(404)
-    section = db.session.scalar(
+    law = contains_eager(Section.version).contains_eager(LawVersion.law)
+    query = (
         select(Section)
         .join(Section.version)
         .join(LawVersion.law)
         .where(Section.id == section_id, Law.slug == slug)
-        .options(contains_eager(Section.version).contains_eager(LawVersion.law))
+        .options(law)
     )
+    if pages:
+        query = query.options(law.selectinload(Law.versions), law.selectinload(Law.agency))
+    section = db.session.scalar(query)
     if section is None or not section.version.law.is_visible_to(user):
         abort(404)
     return section

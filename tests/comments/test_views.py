@@ -51,6 +51,9 @@ def test_a_post_through_another_drafts_address_or_to_a_hidden_draft_is_not_found
     wrong = f"/en/laws/{other.slug}/sections/{article.id}/comments"
     assert client.post(wrong, data=data).status_code == 404
     assert client.post(f"/en/laws/no-such-draft/sections/{article.id}/comments", data=data).status_code == 404
+    # The page and the post share the rule: another draft's address, or an id past any column, is not found.
+    assert client.get(wrong.removesuffix("comments")).status_code == 404
+    assert client.get(f"/en/laws/{other.slug}/sections/{2**40}/").status_code == 404
     article.version.law.status = "draft"  # still in preparation: only its agency's editors see it
     db.session.commit()
     assert client.post(post_url(article), data=data).status_code == 404
