@@ -179,32 +179,20 @@ _span_stems: dict[str, dict[str, str | bool]] = {}
 
 def word_spans(text: str, lang: str) -> list[tuple[int, int, str]]:
     """(start, end, stem) of each word that analyzer_for(lang) keeps, the same tokens without Whoosh's pipeline of
-    generators: snippets analyse whole texts on every search, and this takes a third of the time. Each word as
-    written is looked up once in a plain dict (folding, the stop list and the stemmer's cache were three look-ups)."""
+    generators (a third of the time)."""
+    return matched_spans(text, lang, None)
+
+
+def matched_spans(text: str, lang: str, terms: frozenset[str] | set[str] | None) -> list[tuple[int, int, str]]:
+    """word_spans(text, lang) kept to the words whose stem is in terms (None: every word): what a snippet marks.
+
+    Snippets are cut from every shown result on every search: each word as written is looked up once in a plain dict
+    (folding, the stop list and the stemmer's cache were three look-ups), a tuple is built only for the words kept,
+    and the tokens come from one findall (a word is located with str.find after the previous one: the characters
+    between two tokens are neither letters nor digits, so the token is the first place its text occurs)."""
     known = _span_stems.get(lang)
     if known is None or len(known) > _SPAN_WORDS:
         known = _span_stems[lang] = {}  # a new dict, not cleared in place: another thread may be reading the old one
-    spans = []
-    for match in _WORD.finditer(text):
-        raw = match.group()
-        found = known.get(raw)
-        if found is None:
-            word = _folded(raw)
-            keep = len(word) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS_BY_LANG[lang]
-            found = known[raw] = _STEMS[lang](word) if keep else False
-        if found is not False:
-            spans.append((match.start(), match.end(), found))
-    return spans
-
-
-def matched_spans(text: str, lang: str, terms: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:
-    """word_spans(text, lang) kept to the words whose stem is in terms: what a snippet marks. Snippets are cut from
-    every shown result on every search; this builds a tuple only for the few matching words, and the tokens come from
-    one findall (a word is located with str.find after the previous one: the characters between two tokens are
-    neither letters nor digits, so the token is the first place its text occurs)."""
-    known = _span_stems.get(lang)
-    if known is None or len(known) > _SPAN_WORDS:
-        known = _span_stems[lang] = {}  # as in word_spans: a new dict, never cleared in place
     spans = []
     find, cursor = text.find, 0
     for raw in _WORD.findall(text):
@@ -215,7 +203,7 @@ def matched_spans(text: str, lang: str, terms: frozenset[str] | set[str]) -> lis
             word = _folded(raw)
             keep = len(word) <= MAX_TOKEN_LENGTH and word not in STOP_WORDS_BY_LANG[lang]
             found = known[raw] = _STEMS[lang](word) if keep else False
-        if found in terms:
+        if found is not False and (terms is None or found in terms):
             spans.append((start, cursor, found))
     return spans
 

@@ -55,10 +55,3 @@ def passage(text: str, spans: Spans) -> Markup:
     suffix = "…" if end < len(text) else ""
     # Every piece is escaped text or our own <mark> tags, so joining them as Markup is safe.
     return Markup("").join([escape(prefix), *out, escape(suffix)])
-
-
-def snippet(text: str, query: str, lang: str, also: Iterable[str] = ()) -> tuple[Markup, int, int]:
-    """Return (HTML passage, number of matching words, how many of them the query's own) for a text in one
-    language; also: more terms to mark (the glossary's, in this language)."""
-    spans, own = matches(text, query, lang, also)
-    return passage(text, spans), len(spans), own

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.search.analysis import analyzer_for, matched_spans
-from app.search.snippets import WINDOW, passage, snippet
+from app.search.snippets import WINDOW, matches, passage
 
 DEMO_TEXTS = Path(__file__).resolve().parents[2] / "app" / "laws" / "demo_texts"
 # Tokens whose boundaries are easy to get wrong: numbers joined by - and ., a hyphenated word, a decomposed й, mixed
@@ -33,8 +33,9 @@ def test_marked_words_are_the_analysers_tokens_with_a_stem_asked_for(name):
 
 def test_the_passage_holds_the_most_matches_and_marks_them():
     text = "право " * 100 + "закон и закон " + "x " * 200 + "закон " * 3 + "y " * 300
-    html, found, own = snippet(text, "закон", "ru")
-    assert (found, own) == (5, 5)
+    spans, own = matches(text, "закон", "ru", also=["право"])  # the glossary's term is marked, not the query's own
+    assert (len(spans), own) == (105, 5)
+    html = passage(text, [span for span in spans if span[2] == "закон"])
     assert str(html).count("<mark>закон</mark>") == 3 and str(html).startswith("…")  # the run of three, not the pair
     assert len(str(html).replace("<mark>", "").replace("</mark>", "")) <= WINDOW + 2
 
@@ -42,5 +43,6 @@ def test_the_passage_holds_the_most_matches_and_marks_them():
 def test_a_text_without_a_match_shows_its_beginning_escaped():
     text = "<b>" + "слово " * 60
     assert str(passage(text, [])) == "&lt;b&gt;" + text[3:WINDOW] + "…"
-    html, found, own = snippet("Проект <script>", "закон", "ru")
-    assert (str(html), found, own) == ("Проект &lt;script&gt;", 0, 0)
+    spans, own = matches("Проект <script>", "закон", "ru")
+    assert (spans, own) == ([], 0)
+    assert str(passage("Проект <script>", spans)) == "Проект &lt;script&gt;"
