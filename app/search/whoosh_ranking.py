@@ -19,13 +19,13 @@ from collections import OrderedDict
 from heapq import heappush, heapreplace, nlargest
 
 from whoosh.collectors import ScoredCollector
-from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Term, WrappingQuery
+from whoosh.query import AndNot
 
 from app.search import whoosh_scores
 from app.search.backend import Hit
 from app.search.query import Plan
-from app.search.whoosh_postings import Scored, read_term
-from app.search.whoosh_query import PAIRS_FIELD, as_typed, matching, pairs, side_by_side, translates
+from app.search.whoosh_postings import docset
+from app.search.whoosh_query import as_typed, matching, side_by_side, translates
 
 ALL = None  # the bucket of every type, for a search that ranks them together
 # Where whoosh_scores cannot score a query (a date range, say), up to this many candidates are scored one by one
@@ -58,78 +58,6 @@ class Leaves:
             self.held += len(value or ())
             while len(self._entries) > 1 and (self.held > self.budget or len(self._entries) > self.size):
                 self.held -= len(self._entries.popitem(last=False)[1] or ())
-
-
-def docset(searcher, query, memo: dict, scored: bool = False):
-    """The documents a query matches (a set, or the keys of a dict), by set operations on what its leaves match (memo:
-    leaf -> a dict keyed by its documents); with scored, the words that score a match are read with their scores too
-    (whoosh_postings), in the same reading.
-
-    A glossary's translations make a query match many more documents (закон also finds every заң and every law):
-    counting them this way takes a few milliseconds where walking them with the scoring matchers took a hundred.
-    """
-    if isinstance(query, AndMaybe):
-        return docset(searcher, query.a, memo, scored)
-    if isinstance(query, AndNot):
-        return docset(searcher, query.a, memo, scored) - docset(searcher, query.b, memo)
-    if isinstance(query, And):
-        return _intersection([docset(searcher, sub, memo, scored) for sub in query.subqueries])
-    if isinstance(query, Or):
-        found = [docs for sub in query.subqueries if (docs := docset(searcher, sub, memo, scored))]
-        # Mostly one part holds the word (its language's field): that part as it is, not a copy.
-        return found[0] if len(found) == 1 else set().union(*found)
-    if isinstance(query, WrappingQuery):
-        return docset(searcher, query.child, memo, scored)
-    found = memo.get(query)
-    if type(query) is Term and (found is None or (scored and type(found) is not Scored)):
-        found = read_term(searcher, query, memo, scored)
-    if found is None and type(query) is Phrase and query.slop == 1 and PAIRS_FIELD in searcher.schema:
-        # Only where the words stand side by side (the pairs field, hashed: a few more), then checked on the words'
-        # positions (_matching), in those documents only.
-        near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
-        near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
-        found = memo[query] = dict.fromkeys(_matching(searcher, query, _intersection(near)))
-    if found is None:  # a phrase, a date range, postings of another kind: Whoosh's own matcher
-        found = memo[query] = dict.fromkeys(searcher.docs_for_query(query))
-    return found.keys()
-
-
-def _intersection(found: list):
-    """What every one of the sets (or dicts' keys) holds, the smallest first: each step walks the smaller side."""
-    if not found:
-        return set()
-    found.sort(key=len)
-    common = found[0]
-    for other in found[1:]:
-        common = common & other
-    return common
-
-
-def _matching(searcher, query, candidates) -> list[int]:
-    """The candidates where the phrase's words stand side by side, in order (Whoosh's Phrase with slop 1): each word's
-    positions in each candidate, read straight from its postings. Whoosh's phrase matcher, told to skip to a candidate
-    that lacks the phrase, worked out the positions of every document holding all the words up to the next that has
-    it: a hundred milliseconds for a glossary phrase of two common words."""
-    found = []
-    fieldname, words = query.fieldname, query.words
-    for subsearcher, offset in searcher.leaf_searchers():
-        reader, end = subsearcher.reader(), offset + subsearcher.doc_count_all()
-        local = sorted(doc - offset for doc in candidates if offset <= doc < end)
-        if not local or any((fieldname, word) not in reader for word in words):
-            continue
-        matchers = [reader.postings(fieldname, word) for word in words]
-        for docnum in local:
-            positions = []
-            for matcher in matchers:
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active() or matcher.id() != docnum:
-                    break
-                positions.append(set(matcher.value_as("positions")))
-            else:
-                if any(all(start + at in held for at, held in enumerate(positions)) for start in positions[0]):
-                    found.append(docnum + offset)
-    return found
 
 
 class ScoresCollector(ScoredCollector):

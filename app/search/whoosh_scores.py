@@ -13,7 +13,7 @@ from heapq import nlargest
 
 from whoosh.query import And, AndNot, Or, Phrase, Term
 
-from app.search.whoosh_postings import Scored, read_term
+from app.search.whoosh_postings import Scored, docset, read_term
 
 MARGIN = 1e-9  # relative: a candidate within this of the last score wanted is scored again, so float noise loses none
 
@@ -31,8 +31,6 @@ def scores(searcher, query, memo: dict, docs=None) -> dict[int, float] | None:
         return found if docs is None else {doc: found[doc] for doc in docs & found.keys()}
     if type(query) is Phrase:
         # Whoosh scores a phrase as the sum of its words' scores (times its boost), where they stand side by side.
-        from app.search.whoosh_ranking import docset  # noqa: PLC0415 (whoosh_ranking imports this module)
-
         words = [scores(searcher, Term(query.fieldname, word), memo) for word in query.words]
         if not words or any(part is None for part in words):
             return None
@@ -43,8 +41,6 @@ def scores(searcher, query, memo: dict, docs=None) -> dict[int, float] | None:
         found = scores(searcher, query.a, memo, docs)
         if found is None:
             return None
-        from app.search.whoosh_ranking import docset  # noqa: PLC0415 (whoosh_ranking imports this module)
-
         excluded = docset(searcher, query.b, memo)
         return {doc: score for doc, score in found.items() if doc not in excluded}
     if isinstance(query, And | Or) and (not isinstance(query, Or) or (not query.scale and not query.minmatch)):

@@ -64,7 +64,7 @@ def test_a_phrase_matches_the_documents_whoosh_finds(app, article, create_commen
 
     from app.search import get_backend
     from app.search.analysis import stem_text
-    from app.search.whoosh_ranking import docset
+    from app.search.whoosh_postings import docset
 
     for body in BODIES:
         create_comment(article, body=body)
