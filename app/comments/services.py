@@ -28,7 +28,7 @@ from app.comments.signals import (
     comment_published,
     comment_rejected,
 )
-from app.db import read, utcnow
+from app.db import Prepared, read, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.laws.models import Law, Section
@@ -64,13 +64,15 @@ def check_can_comment(user: User, law: Law) -> None:
 
 # What store_comment checks under the write lock, in one statement: the comment this form already made (same
 # author and client token), and the author's comments in the last minute and in the last day.
-_POSTED = select(
-    select(Comment.id)
-    .where(Comment.author_id == bindparam("author_id"), Comment.client_token == bindparam("client_token"))
-    .scalar_subquery(),
-    func.count(Comment.id).filter(Comment.created_at > bindparam("minute_ago")),
-    func.count(Comment.id),
-).where(Comment.author_id == bindparam("author_id"), Comment.created_at > bindparam("day_ago"))
+_POSTED = Prepared(
+    select(
+        select(Comment.id)
+        .where(Comment.author_id == bindparam("author_id"), Comment.client_token == bindparam("client_token"))
+        .scalar_subquery(),
+        func.count(Comment.id).filter(Comment.created_at > bindparam("minute_ago")),
+        func.count(Comment.id),
+    ).where(Comment.author_id == bindparam("author_id"), Comment.created_at > bindparam("day_ago"))
+)
 
 
 RATE_WINDOWS = (timedelta(minutes=1), timedelta(days=1))  # what _POSTED counts, and the limits check_rate applies

@@ -11,7 +11,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.auth.models import User
 from app.comments.models import Comment
-from app.db import read
+from app.db import Prepared, read, write
 from app.extensions import db
 from app.moderation.actions import audit, require_moderator
 from app.moderation.errors import ModerationError
@@ -92,14 +92,20 @@ def classify_law(law_id: int) -> None:
             db.session.execute(update(Campaign).where(Campaign.id.in_(changed)).values(kind=kind))
 
 
-_GROW = update(Campaign).where(Campaign.id == bindparam("group_id")).values(size=Campaign.size + 1)
-_COMMENTS = select(func.count()).select_from(
-    select(CommentFingerprint.comment_id)
-    .where(CommentFingerprint.law_id == bindparam("law_id"))
-    .limit(bindparam("limit"))
-    .subquery()
+# Prepared (app.db.Prepared): each runs on every post of a copy, under SQLite's write lock.
+_GROW = Prepared(update(Campaign).where(Campaign.id == bindparam("group_id")).values(size=Campaign.size + 1))
+_COMMENTS = Prepared(
+    select(func.count()).select_from(
+        select(CommentFingerprint.comment_id)
+        .where(CommentFingerprint.law_id == bindparam("law_id"))
+        .limit(bindparam("limit"))
+        .subquery()
+    )
 )
-_GROUP_SIZES = select(Campaign.id, Campaign.size, Campaign.kind).where(Campaign.law_id == bindparam("law_id"))
+_GROUP_SIZES = Prepared(select(Campaign.id, Campaign.size, Campaign.kind).where(Campaign.law_id == bindparam("law_id")))
+_FINGERPRINT_COLUMNS = ["comment_id", "law_id", "signature", "campaign_id", "excluded"]
+_INSERT_FINGERPRINT = Prepared(insert(CommentFingerprint.__table__), columns=_FINGERPRINT_COLUMNS)
+_INSERT_BANDS = Prepared(insert(CommentBand.__table__), columns=["comment_id", "band", "law_id", "hash", "campaign_id"])
 
 
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------
@@ -128,9 +134,9 @@ def _add_bands(comment_id: int, law_id: int, sig: bytes, campaign_id: int | None
         for band, value in enumerate(bands(sig))
     ]
     if rows:
-        # One multi-row INSERT, not sixteen ORM objects: nothing reads bands back as objects, and on an import of
+        # One executemany, not sixteen ORM objects: nothing reads bands back as objects, and on an import of
         # thousands of comments the objects' bookkeeping cost more than the rest of the fingerprint.
-        db.session.execute(insert(CommentBand.__table__), rows)
+        write(_INSERT_BANDS, rows)
 
 
 def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFingerprint | None:
@@ -152,11 +158,8 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
             # without an ORM object (its bookkeeping cost more than the statement, each post, under the write lock).
             # Short texts get a row too (no bands), as from fingerprint_missing, so they are not looked at again.
             group_id = next(iter(groups), None)
-            db.session.execute(
-                insert(CommentFingerprint.__table__),
-                [{"comment_id": comment.id, "law_id": comment.law_id, "signature": sig, "campaign_id": group_id,
-                  "excluded": False}],
-            )  # fmt: skip
+            write(_INSERT_FINGERPRINT, {"comment_id": comment.id, "law_id": comment.law_id, "signature": sig,
+                                        "campaign_id": group_id, "excluded": False})  # fmt: skip
             if group_id is not None:
                 _grow(group_id, comment.law_id)
             _add_bands(comment.id, comment.law_id, sig, group_id)
@@ -195,7 +198,7 @@ def _grow(campaign_id: int, law_id: int) -> None:
     """One more copy joined this campaign: it grows by one (counted in SQL) and the draft's groups are reclassified."""
     # Not synchronized by the ORM (evaluating it cost more than the statement, each post, under the write lock):
     # a copy of the row loaded in this session forgets its size instead.
-    db.session.execute(_GROW, {"group_id": campaign_id}, execution_options={"synchronize_session": False})
+    write(_GROW, {"group_id": campaign_id})
     loaded = db.session.identity_map.get(identity_key(Campaign, campaign_id))
     if loaded is not None:
         db.session.expire(loaded, ["size"])

@@ -5,6 +5,7 @@ from functools import lru_cache
 from sqlalchemy import insert
 
 from app.comments.models import Comment
+from app.db import Prepared, write
 from app.extensions import db
 from app.moderation import screening
 from app.moderation.models import CommentScreening
@@ -15,6 +16,10 @@ from app.moderation.models import CommentScreening
 @lru_cache(maxsize=64)
 def _screen_text(text: str) -> screening.Screening:
     return screening.screen(text)
+
+
+_SCREENING_COLUMNS = ["comment_id", "links", "profanity", "words", "iin", "phone", "email", "hints"]
+_INSERT_SCREENING = Prepared(insert(CommentScreening.__table__), columns=_SCREENING_COLUMNS)  # once per post, locked
 
 
 def _text(comment: Comment) -> str:
@@ -41,7 +46,7 @@ def screen_comment(comment: Comment, *, new: bool = False) -> None:
     if new:
         # A comment just created has no hints yet: they are inserted, without an ORM object (a posted comment's
         # statements hold the write lock, and the object's bookkeeping cost more than the insert).
-        db.session.execute(insert(CommentScreening.__table__), [{"comment_id": comment.id, **values}])
+        write(_INSERT_SCREENING, {"comment_id": comment.id, **values})
         return
     row = db.session.get(CommentScreening, comment.id) or CommentScreening(comment_id=comment.id)
     for name, value in values.items():

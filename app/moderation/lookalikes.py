@@ -8,7 +8,7 @@ work of a new copy no longer grows with its campaign: reading every copy sharing
 
 from sqlalchemy import bindparam, or_, select, text, union_all, update
 
-from app.db import read
+from app.db import Prepared, read
 from app.extensions import db
 from app.moderation.minhash import BANDS, THRESHOLD, bands, similarity
 from app.moderation.models import CommentBand, CommentFingerprint
@@ -20,16 +20,18 @@ IDS_AT_ONCE = 500  # comment ids per UPDATE (SQLite takes at most 32,766 paramet
 # index seek (a loose index scan, which neither SQLite nor PostgreSQL does by itself for DISTINCT). Only the band
 # numbers are written into the text; every value is a parameter.
 _BUCKETS = ", ".join(f"({band}, :hash_{band})" for band in range(BANDS))
-_GROUPS = text(
-    f"WITH RECURSIVE buckets(band, hash) AS (VALUES {_BUCKETS}), "  # noqa: S608  # nosec B608
-    "found(band, hash, group_id) AS ("
-    " SELECT band, hash, (SELECT min(b.campaign_id) FROM comment_bands b WHERE b.law_id = :law_id"
-    "  AND b.band = buckets.band AND b.hash = buckets.hash AND b.campaign_id IS NOT NULL) FROM buckets"
-    " UNION ALL"
-    " SELECT band, hash, (SELECT min(b.campaign_id) FROM comment_bands b WHERE b.law_id = :law_id"
-    "  AND b.band = found.band AND b.hash = found.hash AND b.campaign_id > found.group_id)"
-    " FROM found WHERE found.group_id IS NOT NULL"
-    ") SELECT DISTINCT group_id FROM found WHERE group_id IS NOT NULL"
+_GROUPS = Prepared(
+    text(
+        f"WITH RECURSIVE buckets(band, hash) AS (VALUES {_BUCKETS}), "  # noqa: S608  # nosec B608
+        "found(band, hash, group_id) AS ("
+        " SELECT band, hash, (SELECT min(b.campaign_id) FROM comment_bands b WHERE b.law_id = :law_id"
+        "  AND b.band = buckets.band AND b.hash = buckets.hash AND b.campaign_id IS NOT NULL) FROM buckets"
+        " UNION ALL"
+        " SELECT band, hash, (SELECT min(b.campaign_id) FROM comment_bands b WHERE b.law_id = :law_id"
+        "  AND b.band = found.band AND b.hash = found.hash AND b.campaign_id > found.group_id)"
+        " FROM found WHERE found.group_id IS NOT NULL"
+        ") SELECT DISTINCT group_id FROM found WHERE group_id IS NOT NULL"
+    )
 )
 
 
@@ -51,25 +53,30 @@ def _candidates(ids):
     )
 
 
-# Built once, with parameters: composing sixteen terms anew for every comment cost more than running the query.
-_LOOSE = _candidates(
-    select(CommentBand.comment_id).where(
-        or_(*[_bucket(band, CommentBand.campaign_id.is_(None)) for band in range(BANDS)])
+# Built once, with parameters: composing sixteen terms anew for every comment cost more than running the query; and
+# prepared (app.db.Prepared): even SQLAlchemy's cache key of a statement this size cost more than SQLite's work.
+_LOOSE = Prepared(
+    _candidates(
+        select(CommentBand.comment_id).where(
+            or_(*[_bucket(band, CommentBand.campaign_id.is_(None)) for band in range(BANDS)])
+        )
     )
 )
 _IN_GROUP = [_bucket(band, CommentBand.campaign_id == bindparam("group_id")) for band in range(BANDS)]
-_SAMPLE = _candidates(
-    union_all(
-        *[
-            select(part.c.comment_id)
-            for part in (
-                select(CommentBand.comment_id).where(term).limit(SAMPLE).subquery(f"b{band}")
-                for band, term in enumerate(_IN_GROUP)
-            )
-        ]
+_SAMPLE = Prepared(
+    _candidates(
+        union_all(
+            *[
+                select(part.c.comment_id)
+                for part in (
+                    select(CommentBand.comment_id).where(term).limit(SAMPLE).subquery(f"b{band}")
+                    for band, term in enumerate(_IN_GROUP)
+                )
+            ]
+        )
     )
 )
-_MEMBERS = _candidates(select(CommentBand.comment_id).where(or_(*_IN_GROUP)))
+_MEMBERS = Prepared(_candidates(select(CommentBand.comment_id).where(or_(*_IN_GROUP))))
 
 
 def look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, int | None]]:

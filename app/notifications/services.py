@@ -10,14 +10,14 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.comments.labels import REJECTION_LABELS, label
 from app.comments.models import Comment
-from app.db import read, utcnow
+from app.db import Prepared, read, utcnow
 from app.extensions import db
 from app.i18n import localized
 from app.laws.models import Law, LawVersion
@@ -37,9 +37,14 @@ COMMITTEE_KINDS = frozenset(
 # --- following -------------------------------------------------------------------------------------------------
 
 
+_FOLLOWS = Prepared(
+    select(Follow.id).where(Follow.user_id == bindparam("user_id"), Follow.law_id == bindparam("law_id"))
+)
+
+
 def _follow_ids(user_id: int, law_id: int) -> bool:
     # A read on the connection (app.db.read): each post of a follower asks this under SQLite's write lock.
-    if read(select(Follow.id).where(Follow.user_id == user_id, Follow.law_id == law_id)).scalar():
+    if read(_FOLLOWS, {"user_id": user_id, "law_id": law_id}).scalar():
         return False
     try:
         with db.session.begin_nested():
