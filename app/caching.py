@@ -21,6 +21,7 @@ from flask_caching import Cache
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.db import core_write
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> None:
             event.listen(Session, name, listener)
     # Registered before the other hooks: a kept page is answered before anything else runs; the after-request
     # hook, run last, sees the response every other hook has finished.
+    core_write.connect(_wrote)  # a Prepared write (app.db.write): the ORM's events above do not see it
     app.before_request(_serve_kept_page)
     app.after_request(_cache_headers)
 

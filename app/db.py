@@ -8,11 +8,14 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import wraps
 
+from blinker import Namespace
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+# Sent with the session after write(): a write the ORM's own events do not see (app.caching listens).
+core_write = Namespace().signal("core-write")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READS_FIRST = "kenes_reads_first"
 WRITER_INFO = "kenes_writer"
@@ -55,7 +58,11 @@ def read(statement, params: dict | None = None):
 
 def write(statement: "Prepared", rows: dict | list[dict]) -> None:
     """Run a prepared INSERT or UPDATE on the session's connection, once per row (one executemany for a list)."""
+    from app.extensions import db
+
     statement.run(_flushed_connection(), rows)
+    # The ORM saw no write (no flush, no ORM execute): its listeners, the page cache's, learn of it here.
+    core_write.send(db.session())
 
 
 def _flushed_connection():
@@ -88,6 +95,9 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
             if "POSTCOMPILE" in compiled.string:
                 raise ValueError("a prepared statement cannot take a list of values (IN) or literal parameters")
+            if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+                # A column default or onupdate is worked out per execution by SQLAlchemy, which this bypasses.
+                raise ValueError("a prepared INSERT or UPDATE must give every column that has a default")
             names = list(compiled.positiontup if compiled.positional else compiled.binds)
             slots = []
             for name in names:

@@ -143,3 +143,32 @@ def test_sending_mail_and_starting_a_command_keep_the_visitors_pages(app, client
     with count_queries() as statements:
         client.get(url)
     assert statements == []
+
+
+def test_a_write_the_orm_does_not_see_still_renews_the_pages(client, article, create_comment, count_queries):
+    """app.db.write runs through the driver: no flush, no ORM execute; the kept pages must still be let go."""
+    from sqlalchemy import bindparam, update
+
+    from app import caching
+    from app.comments.models import Comment
+    from app.db import Prepared, utcnow, write
+
+    comment = create_comment(article, body="Бұл пікірдің мәтіні ORM-сіз өзгереді.")
+    url = section_url(article)
+    client.get(url)
+    stamp = caching.cache.get(caching.GENERATION_KEY)
+    rename = Prepared(
+        update(Comment)
+        .where(Comment.id == bindparam("id"))
+        .values(body_html=bindparam("html"), updated_at=bindparam("at"))
+    )
+    write(rename, {"id": comment.id, "html": "<p>Өзгертілген мәтін</p>", "at": utcnow()})
+    db.session.commit()
+    assert caching.cache.get(caching.GENERATION_KEY) != stamp
+    assert "Өзгертілген мәтін" in client.get(url).get_data(as_text=True)
+    # ...unless the transaction said its writes are on no shared page.
+    stamp = caching.cache.get(caching.GENERATION_KEY)
+    caching.pages_unchanged()
+    write(rename, {"id": comment.id, "html": "<p>Тағы өзгертілген</p>", "at": utcnow()})
+    db.session.commit()
+    assert caching.cache.get(caching.GENERATION_KEY) == stamp
