@@ -56,13 +56,14 @@ def read(statement, params: dict | None = None):
     return connection.execute(statement, params or {})
 
 
-def write(statement: "Prepared", rows: dict | list[dict]) -> None:
+def write(statement: "Prepared", rows: dict | list[dict]):
     """Run a prepared INSERT or UPDATE on the session's connection, once per row (one executemany for a list)."""
     from app.extensions import db
 
-    statement.run(_flushed_connection(), rows)
+    result = statement.run(_flushed_connection(), rows)
     # The ORM saw no write (no flush, no ORM execute): its listeners, the page cache's, learn of it here.
     core_write.send(db.session())
+    return result  # rows of a RETURNING clause
 
 
 def _flushed_connection():

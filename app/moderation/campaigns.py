@@ -16,7 +16,7 @@ from app.extensions import db
 from app.moderation.actions import audit, require_moderator
 from app.moderation.errors import ModerationError
 from app.moderation.lookalikes import copy_groups, look_alikes, move_group
-from app.moderation.minhash import bands, group, signature
+from app.moderation.minhash import cached_bands, group, signature
 from app.moderation.models import Campaign, CommentBand, CommentFingerprint
 
 # A group is a campaign only if it is this many times the size of the draft's largest ordinary group below it.
@@ -123,15 +123,15 @@ _signature = lru_cache(maxsize=64)(signature)
 
 
 def prepare_fingerprint(comment: Comment) -> None:
-    """Compute the signature of a comment that is not stored yet, so that fingerprint_comment finds it computed."""
+    """Work out a new comment's signature and bands before the write lock, so that fingerprint_comment finds them."""
     if comment.parent_id is None:
-        _signature(_fingerprint_text(comment))
+        cached_bands(_signature(_fingerprint_text(comment)))
 
 
 def _add_bands(comment_id: int, law_id: int, sig: bytes, campaign_id: int | None = None) -> None:
     rows = [
         {"comment_id": comment_id, "band": band, "law_id": law_id, "hash": value, "campaign_id": campaign_id}
-        for band, value in enumerate(bands(sig))
+        for band, value in enumerate(cached_bands(sig))
     ]
     if rows:
         # One executemany, not sixteen ORM objects: nothing reads bands back as objects, and on an import of

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, or_, select, text, union_all, update
 
 from app.db import Prepared, read
 from app.extensions import db
-from app.moderation.minhash import BANDS, THRESHOLD, bands, similarity
+from app.moderation.minhash import BANDS, THRESHOLD, cached_bands, similarity
 from app.moderation.models import CommentBand, CommentFingerprint
 
 SAMPLE = 4  # members of a group read first from each shared bucket; all of them only if none of these is alike
@@ -85,7 +85,7 @@ def look_alikes(comment_id: int, law_id: int, sig: bytes) -> list[tuple[int, int
     Every comment in no group that is alike comes back; of a group, the first member found alike (one brings the
     whole group along).
     """
-    band_hashes = bands(sig)
+    band_hashes = cached_bands(sig)
     if not band_hashes:
         return []
     params = {"law_id": law_id, "comment_id": comment_id}

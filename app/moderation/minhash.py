@@ -5,6 +5,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 
 import numpy as np
 
@@ -141,6 +142,11 @@ def bands(sig: bytes) -> list[int]:
         # Dropping the lowest bit keeps the value below 2**63, so it fits a signed BIGINT column.
         hashes.append(int.from_bytes(digest, "little") >> 1)
     return hashes
+
+
+# The last signatures' bands: a posted comment's are worked out before the write lock (prepare_fingerprint), then
+# looked up under it twice (its look-alikes, its band rows). Callers must not change the list.
+cached_bands = lru_cache(maxsize=64)(bands)
 
 
 def similarity(sig_a: bytes, sig_b: bytes) -> float:

@@ -30,6 +30,30 @@ def test_a_new_comment_waits_for_moderation(article, create_user):
     assert result.comment.law_id == article.version.law_id
 
 
+def test_a_stored_comment_holds_what_the_database_holds_without_asking_it_again(article, create_user, count_queries):
+    """A post's INSERT bypasses the ORM's flush: the object must still carry every stored value, defaults included."""
+    result = post(article, create_user())
+    comment = result.comment
+    names = [column.key for column in Comment.__table__.columns]
+    with count_queries() as statements:
+        in_session = {name: getattr(comment, name) for name in names}
+    assert statements == []  # nothing left to load: no column of the new comment was expired
+    assert comment in db.session and not db.session.is_modified(comment)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Comment, comment.id)
+    assert {name: getattr(stored, name) for name in names} == in_session
+    # The columns the form does not set got their defaults, as a flush would have given them.
+    assert (stored.version, stored.agree_count, stored.disagree_count, stored.score, stored.channel) == (
+        1,
+        0,
+        0,
+        0,
+        "web",
+    )
+    assert stored.updated_at is not None and stored.depth == 0
+
+
 def test_without_premoderation_it_is_published_at_once(app, article, create_user):
     app.config["PREMODERATION"] = False
     comment = post(article, create_user()).comment
