@@ -4,8 +4,10 @@ A draft still in preparation is seen only by the editors of its drafting agency 
 (search, the open-data API, the home page) show public laws only, whoever asks.
 """
 
+from functools import cache
+
 from flask import abort
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, bindparam, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
@@ -45,6 +47,19 @@ def get_law_or_404(slug: str, user, *, pages: bool = True) -> Law:
     return law
 
 
+@cache  # built on first use (the mappers are configured by then), once: see get_section_of_law_or_404
+def _section_of_law(pages: bool):
+    law = contains_eager(Section.version).contains_eager(LawVersion.law)
+    query = (
+        select(Section)
+        .join(Section.version)
+        .join(LawVersion.law)
+        .where(Section.id == bindparam("section_id"), Law.slug == bindparam("slug"))
+        .options(law)
+    )
+    return query.options(law.selectinload(Law.versions), law.selectinload(Law.agency)) if pages else query
+
+
 def get_section_of_law_or_404(slug: str, section_id: int, user, *, pages: bool = True) -> Section:
     """Load a section (any version) of a law the user may see, with its version and law, or answer 404.
 
@@ -52,17 +67,8 @@ def get_section_of_law_or_404(slug: str, section_id: int, user, *, pages: bool =
     more), which a page shows and a POST does not need."""
     if len(slug) > 80 or section_id >= 2**31:
         abort(404)
-    law = contains_eager(Section.version).contains_eager(LawVersion.law)
-    query = (
-        select(Section)
-        .join(Section.version)
-        .join(LawVersion.law)
-        .where(Section.id == section_id, Law.slug == slug)
-        .options(law)
-    )
-    if pages:
-        query = query.options(law.selectinload(Law.versions), law.selectinload(Law.agency))
-    section = db.session.scalar(query)
+    # The statement is built once: composing its joins and loader options anew cost a third of loading the section.
+    section = db.session.scalar(_section_of_law(pages), {"section_id": section_id, "slug": slug})
     if section is None or not section.version.law.is_visible_to(user):
         abort(404)
     return section
