@@ -4,6 +4,7 @@ Functions here flush and never commit: the view or CLI command that calls them c
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -86,14 +87,60 @@ def _dummy_hash() -> str:
     return extensions["auth_dummy_hash"]
 
 
-def authenticate(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> User:
-    """Return the user if the password is right; record the attempt; refuse when the address is locked."""
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What a login's reads and hashing found, before anything is written."""
+
+    email: str
+    ip: str | None
+    now: datetime
+    user: User | None
+    valid: bool
+    new_hash: str | None = None  # the password hashed again with today's parameters, when its stored hash is old
+
+
+def check_password(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> PasswordCheck:
+    """Check the locks and the password, reading only: refuse a locked address or client before hashing."""
     email = normalize_email(email)
     now = now or utcnow()
     if len(email) > EMAIL_MAX_LENGTH or len(password) > PASSWORD_MAX_LENGTH:
         raise AuthError(WRONG_CREDENTIALS)
     # Both locks are checked before the password is even hashed: a locked-out guess costs no CPU, and the
     # answer is the same whether the password was right or wrong.
+    _refuse_if_locked(email, ip, now)
+    user = get_user_by_email(email)
+    # An imported author (a letter's sender) has no account to sign in to: the same answer as a wrong password.
+    account = user if user is not None and not user.external else None
+    valid = verify_password(account.password_hash if account else _dummy_hash(), password) and account is not None
+    new_hash = hash_password(password) if valid and needs_rehash(user.password_hash) else None
+    return PasswordCheck(email, ip, now, user, valid, new_hash)
+
+
+def record_login(check: PasswordCheck) -> User:
+    """Record the attempt and return the user, or refuse: a wrong password, or a lock set since the check."""
+    # On SQLite the view takes the write lock only now (app.db.start_writing), after the ~50 ms of hashing, which
+    # held every other writer of the site back; so the locks are read again: a guess made meanwhile counts.
+    _refuse_if_locked(check.email, check.ip, check.now)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < check.now - LOGIN_ATTEMPTS_KEPT))
+    db.session.add(LoginAttempt(email=check.email, ip=check.ip, created_at=check.now, succeeded=check.valid))
+    if not check.valid:
+        db.session.flush()
+        logger.info("Failed login for %s from %s", check.email, check.ip)
+        raise AuthError(WRONG_CREDENTIALS)
+    user = check.user
+    if check.new_hash:
+        user.password_hash = check.new_hash
+    user.last_login_at = check.now
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> User:
+    """Return the user if the password is right; record the attempt; refuse when the address is locked."""
+    return record_login(check_password(email, password, ip=ip, now=now))
+
+
+def _refuse_if_locked(email: str, ip: str | None, now: datetime) -> None:
     locked_until = login_locked_until(email, now, ip=ip)
     if locked_until is not None:
         raise LoginThrottledError(
@@ -106,18 +153,3 @@ def authenticate(email: str, password: str, ip: str | None = None, now: datetime
     locked_until = client_login_locked_until(ip, now)
     if locked_until is not None:
         raise LoginThrottledError(throttle.too_many_from_client(locked_until - now))
-    user = get_user_by_email(email)
-    # An imported author (a letter's sender) has no account to sign in to: the same answer as a wrong password.
-    account = user if user is not None and not user.external else None
-    valid = verify_password(account.password_hash if account else _dummy_hash(), password) and account is not None
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - LOGIN_ATTEMPTS_KEPT))
-    db.session.add(LoginAttempt(email=email, ip=ip, created_at=now, succeeded=valid))
-    if not valid:
-        db.session.flush()
-        logger.info("Failed login for %s from %s", email, ip)
-        raise AuthError(WRONG_CREDENTIALS)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
-    db.session.flush()
-    return user

@@ -15,10 +15,11 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.auth.login import authenticate
+from app.auth.login import check_password, record_login
 from app.auth.services import AuthError, EmailTakenError, LoginThrottledError, ThrottledError, WrongPasswordError
 from app.auth.sessions import end_session, start_session
 from app.auth.two_factor import services as two_factor
+from app.db import reads_first, start_writing
 from app.extensions import db
 from app.i18n import current_lang
 from app.web import commit_or_flash
@@ -144,6 +145,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first
 def login():
     """Log in with e-mail and password, then go back to a local `next` page or to the user's workspace."""
     next_url = local_url(request.args.get("next"))
@@ -153,7 +155,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+            checked = check_password(form.email.data, form.password.data, ip=request.remote_addr)
+            start_writing()  # the hashing is done: only now does this request hold SQLite's write lock
+            user = record_login(checked)
         except LoginThrottledError as error:
             flash(error.message, "error")
             status = 429

@@ -225,3 +225,38 @@ def test_emails_are_stored_lower_case(app):
     user = services.create_user("Mixed.Case@Example.KZ", "Mixed", "tulip meadow 42 river")
     db.session.commit()
     assert db.session.get(User, user.id).email == "mixed.case@example.kz"
+
+
+def test_the_password_is_hashed_before_the_write_lock(client, create_user, auth, monkeypatch):
+    """On SQLite one writer at a time: ~50 ms of argon2 under its write lock held every post of the site back."""
+    from app.auth import login as login_module
+    from app.db import WRITER_INFO
+
+    writing_while_hashing = []
+    real_verify = login_module.verify_password
+
+    def verify(password_hash, password):
+        writing_while_hashing.append(bool(db.session.connection().info.get(WRITER_INFO)))
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(login_module, "verify_password", verify)
+    email = create_user().email
+    for password, status in (("wrong password here", 200), (DEFAULT_PASSWORD, 302)):
+        db.session.remove()  # each request begins its own transaction, as on a server
+        assert auth.login(email, password).status_code == status
+    assert writing_while_hashing == [False, False]
+    # Both attempts were still recorded, under the lock.
+    assert [a.succeeded for a in db.session.scalars(db.select(LoginAttempt).order_by(LoginAttempt.id))] == [False, True]
+
+
+def test_a_lock_set_while_the_password_was_hashed_still_refuses(app, create_user):
+    """The locks are read again under the write lock: guesses recorded meanwhile by other requests count."""
+    from app.auth.login import check_password, record_login
+
+    user = create_user()
+    checked = check_password(user.email, DEFAULT_PASSWORD)
+    assert checked.valid
+    _add_attempts(user.email, [1, 1, 1, 1, 1])  # five failures from the same client land before this one is recorded
+    with pytest.raises(services.LoginThrottledError):
+        record_login(checked)
+    db.session.rollback()
