@@ -91,7 +91,8 @@ class Prepared:
         self._plans: dict[str, tuple] = {}
 
     def _plan(self, dialect) -> tuple[str, list[tuple[bool, object, object]], list[str] | None]:
-        plan = self._plans.get(dialect.name)
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        plan = self._plans.get(key)
         if plan is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
             if "POSTCOMPILE" in compiled.string:
@@ -99,18 +100,23 @@ class Prepared:
             if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
                 # A column default or onupdate is worked out per execution by SQLAlchemy, which this bypasses.
                 raise ValueError("a prepared INSERT or UPDATE must give every column that has a default")
-            names = list(compiled.positiontup if compiled.positional else compiled.binds)
+            # Positional drivers (sqlite3) take a tuple in the compiled order; named ones (psycopg) a dict by name.
+            if compiled.positional:
+                entries = [(name, compiled.binds[name]) for name in compiled.positiontup]
+            else:
+                escaped = compiled.escaped_bind_names
+                entries = [(escaped.get(name, name), bind) for bind, name in compiled.bind_names.items()]
             slots = []
-            for name in names:
-                bind = compiled.binds[name]
+            for _name, bind in entries:
                 process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                if bind.required or (bind.value is None and bind.callable is None):
-                    slots.append((True, bind.key, process))  # given on each run, by its name
-                else:
-                    value = bind.effective_value  # a constant of the statement (a band number, a LIMIT)
+                if bind.unique:
+                    # An anonymous value of the statement itself (a band number, a LIMIT): fixed when compiled.
+                    value = bind.effective_value
                     slots.append((False, process(value) if process else value, None))
-            # Positional drivers (sqlite3) take a tuple in order; named ones (psycopg) a dict by the compiled names.
-            plan = self._plans[dialect.name] = (compiled.string, slots, None if compiled.positional else names)
+                else:
+                    slots.append((True, bind.key, process))  # a named parameter: given on each run
+            names = None if compiled.positional else [name for name, _bind in entries]
+            plan = self._plans[key] = (compiled.string, slots, names)
         return plan
 
     def run(self, connection, params: dict | list[dict]):

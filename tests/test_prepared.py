@@ -81,9 +81,9 @@ def test_a_prepared_statement_is_compiled_once_per_dialect(create_comment, artic
     prepared = Prepared(RECENT)
     params = {"author_id": comment.author_id, "since": utcnow() - timedelta(days=1)}
     read(prepared, params).one()
-    plan = prepared._plans[db.engine.dialect.name]
+    (plan,) = prepared._plans.values()
     read(prepared, params).one()
-    assert prepared._plans == {db.engine.dialect.name: plan}
+    assert list(prepared._plans.values()) == [plan]
 
 
 def test_a_column_default_the_statement_would_leave_out_is_refused(app):
@@ -91,3 +91,12 @@ def test_a_column_default_the_statement_would_leave_out_is_refused(app):
     prepared = Prepared(update(Comment).where(Comment.id == bindparam("id")).values(body_html=bindparam("html")))
     with pytest.raises(ValueError, match="every column that has a default"):
         write(prepared, {"id": 1, "html": "<p>x</p>"})
+
+
+def test_a_named_parameter_is_always_given_even_one_built_with_a_value(create_comment, article):
+    comment = create_comment(article, body="Атаулы параметр әр жолы беріледі: бап пен тармақ.")
+    db.session.commit()
+    prepared = Prepared(select(Comment.id).where(Comment.id == bindparam("id", value=-1)))
+    assert read(prepared, {"id": comment.id}).scalar() == comment.id
+    with pytest.raises(KeyError):
+        read(prepared, {})

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.auth import throttle
 from app.auth.models import LoginAttempt, User
@@ -96,10 +96,11 @@ class PasswordCheck:
     now: datetime
     user: User | None
     valid: bool
+    checked_hash: str | None = None  # the stored hash the password was checked against
     new_hash: str | None = None  # the password hashed again with today's parameters, when its stored hash is old
 
 
-def check_password(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> PasswordCheck:
+def verify_login(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> PasswordCheck:
     """Check the locks and the password, reading only: refuse a locked address or client before hashing."""
     email = normalize_email(email)
     now = now or utcnow()
@@ -112,8 +113,9 @@ def check_password(email: str, password: str, ip: str | None = None, now: dateti
     # An imported author (a letter's sender) has no account to sign in to: the same answer as a wrong password.
     account = user if user is not None and not user.external else None
     valid = verify_password(account.password_hash if account else _dummy_hash(), password) and account is not None
-    new_hash = hash_password(password) if valid and needs_rehash(user.password_hash) else None
-    return PasswordCheck(email, ip, now, user, valid, new_hash)
+    checked_hash = user.password_hash if valid else None
+    new_hash = hash_password(password) if valid and needs_rehash(checked_hash) else None
+    return PasswordCheck(email, ip, now, user, valid, checked_hash, new_hash)
 
 
 def record_login(check: PasswordCheck) -> User:
@@ -121,23 +123,32 @@ def record_login(check: PasswordCheck) -> User:
     # On SQLite the view takes the write lock only now (app.db.start_writing), after the ~50 ms of hashing, which
     # held every other writer of the site back; so the locks are read again: a guess made meanwhile counts.
     _refuse_if_locked(check.email, check.ip, check.now)
+    valid = check.valid
+    if valid:
+        # Only if the password is still the one checked: a reset or change committed while it was hashed ends the
+        # sessions of the old password, and this login must not start one with it (nor write its hash back).
+        changes = {"last_login_at": check.now} | ({"password_hash": check.new_hash} if check.new_hash else {})
+        stored = db.session.execute(
+            update(User)
+            .where(User.id == check.user.id, User.password_hash == check.checked_hash)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        valid = stored.rowcount == 1
+        db.session.expire(check.user, list(changes))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < check.now - LOGIN_ATTEMPTS_KEPT))
-    db.session.add(LoginAttempt(email=check.email, ip=check.ip, created_at=check.now, succeeded=check.valid))
-    if not check.valid:
+    db.session.add(LoginAttempt(email=check.email, ip=check.ip, created_at=check.now, succeeded=valid))
+    if not valid:
         db.session.flush()
         logger.info("Failed login for %s from %s", check.email, check.ip)
         raise AuthError(WRONG_CREDENTIALS)
-    user = check.user
-    if check.new_hash:
-        user.password_hash = check.new_hash
-    user.last_login_at = check.now
     db.session.flush()
-    return user
+    return check.user
 
 
 def authenticate(email: str, password: str, ip: str | None = None, now: datetime | None = None) -> User:
     """Return the user if the password is right; record the attempt; refuse when the address is locked."""
-    return record_login(check_password(email, password, ip=ip, now=now))
+    return record_login(verify_login(email, password, ip=ip, now=now))
 
 
 def _refuse_if_locked(email: str, ip: str | None, now: datetime) -> None:

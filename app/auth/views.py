@@ -15,7 +15,7 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.auth.login import check_password, record_login
+from app.auth.login import record_login, verify_login
 from app.auth.services import AuthError, EmailTakenError, LoginThrottledError, ThrottledError, WrongPasswordError
 from app.auth.sessions import end_session, start_session
 from app.auth.two_factor import services as two_factor
@@ -155,7 +155,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            checked = check_password(form.email.data, form.password.data, ip=request.remote_addr)
+            checked = verify_login(form.email.data, form.password.data, ip=request.remote_addr)
             start_writing()  # the hashing is done: only now does this request hold SQLite's write lock
             user = record_login(checked)
         except LoginThrottledError as error:

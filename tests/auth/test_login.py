@@ -251,12 +251,33 @@ def test_the_password_is_hashed_before_the_write_lock(client, create_user, auth,
 
 def test_a_lock_set_while_the_password_was_hashed_still_refuses(app, create_user):
     """The locks are read again under the write lock: guesses recorded meanwhile by other requests count."""
-    from app.auth.login import check_password, record_login
+    from app.auth.login import record_login, verify_login
 
     user = create_user()
-    checked = check_password(user.email, DEFAULT_PASSWORD)
+    checked = verify_login(user.email, DEFAULT_PASSWORD)
     assert checked.valid
     _add_attempts(user.email, [1, 1, 1, 1, 1])  # five failures from the same client land before this one is recorded
     with pytest.raises(services.LoginThrottledError):
         record_login(checked)
     db.session.rollback()
+
+
+def test_a_password_changed_while_a_login_hashed_the_old_one_does_not_log_in(app, create_user):
+    """The hashing runs before the write lock: a reset committed meanwhile must win, and its new hash must stay."""
+    from app.auth.login import record_login, verify_login
+    from app.auth.passwords import verify_password
+    from app.auth.services import set_password
+
+    user = create_user()
+    checked = verify_login(user.email, DEFAULT_PASSWORD)
+    assert checked.valid
+    set_password(user, "a brand new passphrase 2026")  # the owner resets it, and that commits first
+    db.session.commit()
+    with pytest.raises(services.AuthError):
+        record_login(checked)
+    db.session.commit()
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, "a brand new passphrase 2026")
+    assert user.last_login_at is None
+    attempts = db.session.scalars(db.select(LoginAttempt.succeeded)).all()
+    assert attempts == [False]
