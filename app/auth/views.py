@@ -159,6 +159,7 @@ def login():
             start_writing()  # the hashing is done: only now does this request hold SQLite's write lock
             user = record_login(checked)
         except LoginThrottledError as error:
+            db.session.rollback()  # nothing to keep: the write lock, if taken, goes before the page is rendered
             flash(error.message, "error")
             status = 429
         except AuthError as error:
