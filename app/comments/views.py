@@ -214,6 +214,7 @@ def post(slug: str, section_id: int):
                 client_token=form.client_token.data,
                 parent=parent,
             )
+            page = url_for("comments.section", slug=law.slug, section_id=section.id)  # built before the lock
             start_writing()
             result = store_comment(comment, author=current_user, parent=parent)
         except CommentError as caught:
@@ -222,7 +223,7 @@ def post(slug: str, section_id: int):
         else:
             # Read before the commit, which expires them: reloading them after it would take the write lock again.
             pending = result.comment.state == CommentState.PENDING
-            target = url_for("comments.section", slug=law.slug, section_id=section.id) + f"#c{result.comment.id}"
+            target = f"{page}#c{result.comment.id}"
             if pending:
                 pages_unchanged()  # a comment waiting for moderation is on no page kept for visitors
             db.session.commit()

@@ -1,15 +1,19 @@
 """React to what happens to drafts and comments: notify the people concerned, follow drafts one comments on."""
 
+from sqlalchemy import inspect
+
 from app.answers.models import Answer
 from app.answers.signals import answer_corrected, answer_given, answer_traced
 from app.comments.models import Comment
-from app.comments.signals import comment_created, comment_published, comment_rejected
+from app.comments.signals import comment_created, comment_preparing, comment_published, comment_rejected
 from app.laws.models import Law, LawStatus, LawVersion
 from app.laws.signals import law_status_changed, version_published
 from app.notifications import services
 from app.notifications.models import NotificationKind
 from app.summaries.models import SummarySnapshot
 from app.summaries.signals import summary_submitted
+
+FOLLOWS_ALREADY = "kenes_follows_already"  # in a prepared comment's InstanceState.info
 
 # Status changes the MPs of the draft's committee hear about.
 COMMITTEE_EVENTS = {
@@ -23,8 +27,17 @@ def on_version_published(version: LawVersion, **_extra) -> None:
     services.notify_followers(version)
 
 
+def on_comment_preparing(comment: Comment, **_extra) -> None:
+    """Before the write lock: note whether the author follows the draft already (most posts are by followers)."""
+    if services.follows(comment.author_id, comment.law_id):
+        inspect(comment).info[FOLLOWS_ALREADY] = True
+
+
 def on_comment_created(comment: Comment, **_extra) -> None:
     """Make the author follow the draft they comment on (not an imported author: nobody would read it)."""
+    # A follower found before the lock is left as is: under the lock nothing is read (an unfollow in between wins).
+    if inspect(comment).info.get(FOLLOWS_ALREADY):
+        return
     if not comment.author.external:
         services.follow(comment.author, comment.law)
 
@@ -72,6 +85,7 @@ def on_answer(answer: Answer, *, comments: list[Comment], **_extra) -> None:
 def connect() -> None:
     """Subscribe to the signals; connecting again (another create_app in the same process) changes nothing."""
     version_published.connect(on_version_published, weak=False)
+    comment_preparing.connect(on_comment_preparing, weak=False)
     comment_created.connect(on_comment_created, weak=False)
     comment_published.connect(on_comment_published, weak=False)
     comment_rejected.connect(on_comment_rejected, weak=False)

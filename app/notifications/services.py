@@ -42,9 +42,13 @@ _FOLLOWS = Prepared(
 )
 
 
+def follows(user_id: int, law_id: int) -> bool:
+    """Whether the user follows the draft (a prepared read on the connection: asked on every comment post)."""
+    return read(_FOLLOWS, {"user_id": user_id, "law_id": law_id}).scalar() is not None
+
+
 def _follow_ids(user_id: int, law_id: int) -> bool:
-    # A read on the connection (app.db.read): each post of a follower asks this under SQLite's write lock.
-    if read(_FOLLOWS, {"user_id": user_id, "law_id": law_id}).scalar():
+    if follows(user_id, law_id):
         return False
     try:
         with db.session.begin_nested():

@@ -46,6 +46,34 @@ def test_commenting_follows_the_draft(app, article, create_user):
     assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == user.id)) == 1
 
 
+def test_a_followers_post_asks_once_before_it_is_stored(app, article, create_user):
+    """The follow check runs before the write lock (comment_preparing): under it a follower's post reads no more."""
+    from sqlalchemy import event
+
+    follower, newcomer = create_user(), create_user()
+    services.follow(follower, article.version.law)
+    db.session.commit()
+    statements: list[str] = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        post_comment(
+            author=follower, section=article, body="Срок следует сократить.", stance="support", client_token="f"
+        )
+        asked = [n for n, sql in enumerate(statements) if sql.startswith("SELECT follows.id")]
+        stored = next(n for n, sql in enumerate(statements) if sql.startswith("INSERT INTO comments"))
+        assert len(asked) == 1 and asked[0] < stored
+        post_comment(author=newcomer, section=article, body="Срок следует продлить.", stance="oppose", client_token="n")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    db.session.commit()
+    assert services.is_following(newcomer, article.version.law)
+    assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == follower.id)) == 1
+
+
 # --- new versions ------------------------------------------------------------------------------------------------
 
 
