@@ -10,7 +10,7 @@ from functools import wraps
 
 from blinker import Namespace
 from flask import current_app, has_request_context, request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -66,6 +66,27 @@ def write(statement: "Prepared", rows: dict | list[dict]):
     return result  # rows of a RETURNING clause
 
 
+def insert_new(obj, statement: "Prepared") -> None:
+    """Store a new mapped object with a Prepared.insert_into statement, without the ORM's flush (its unit of work cost
+    as much as the other statements of a comment post under the write lock); the object then sits in the session as
+    if loaded, every column set, the defaults a flush would have applied included."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from app.extensions import db
+
+    table, row = obj.__table__, {}
+    for key in statement.columns:
+        if key not in obj.__dict__:
+            default = table.columns[key].default
+            setattr(obj, key, None if default is None else default.arg if default.is_scalar else default.arg(None))
+        row[key] = getattr(obj, key)
+    result = write(statement, row)
+    if table.autoincrement_column is not None:
+        setattr(obj, table.autoincrement_column.key, result.scalar_one())
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+
+
 def _flushed_connection():
     from app.extensions import db
 
@@ -89,6 +110,20 @@ class Prepared:
         self.statement = statement
         self.columns = columns  # an INSERT's columns: each row gives every one (no defaults are applied)
         self._plans: dict[str, tuple] = {}
+
+    @classmethod
+    def insert_into(cls, table) -> "Prepared":
+        """An INSERT giving every column of the table but its autoincrement key, which it returns (see insert_new)."""
+        for column in table.columns:
+            default = column.default
+            if (default is not None and not (default.is_scalar or default.is_callable)) or (
+                column.server_default is not None and default is None
+            ):
+                # insert_new works a default out in Python, as the ORM's flush would; it cannot run SQL for one.
+                raise ValueError(f"{table.name}.{column.key}: a prepared INSERT needs a Python default")
+        key = table.autoincrement_column
+        statement = insert(table) if key is None else insert(table).returning(key)
+        return cls(statement, columns=[column.key for column in table.columns if column is not key])
 
     def _plan(self, dialect) -> tuple[str, list[tuple[bool, object, object]], list[str] | None]:
         key = (dialect.name, dialect.driver, dialect.paramstyle)

@@ -100,3 +100,17 @@ def test_a_named_parameter_is_always_given_even_one_built_with_a_value(create_co
     assert read(prepared, {"id": comment.id}).scalar() == comment.id
     with pytest.raises(KeyError):
         read(prepared, {})
+
+
+def test_an_insert_of_a_table_whose_default_only_the_database_knows_is_refused():
+    """insert_new works defaults out in Python, as a flush would: a server-only default would be stored as NULL."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table, text
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("kind", String, server_default="x"))
+    with pytest.raises(ValueError, match="t.kind"):
+        Prepared.insert_into(table)
+    table = Table("u", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer, default=text("1")))
+    with pytest.raises(ValueError, match="u.n"):
+        Prepared.insert_into(table)
+    plain = Prepared.insert_into(Table("v", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer)))
+    assert plain.columns == ["n"]

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.comments.language import detect_language
@@ -29,7 +28,7 @@ from app.comments.signals import (
     comment_published,
     comment_rejected,
 )
-from app.db import Prepared, read, utcnow, write
+from app.db import Prepared, insert_new, read, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.laws.models import Law, Section
@@ -181,33 +180,13 @@ def store_comment(comment: Comment, *, author: User, parent: Comment | None = No
     check_rate(counts)
     # No savepoint to catch a second insert of the same token: this author's posts are stored one at a time (the row
     # lock above, SQLite's write lock), so the look-up above has seen any comment the form already made.
-    _insert(comment)
+    insert_new(comment, _INSERT_COMMENT)
     announce_comment(comment)
     return PostResult(comment, created=True)
 
 
-# Every column of a new comment, given on its INSERT: a post stores it under SQLite's write lock, through the driver
-# (app.db.Prepared), since the ORM's flush of one object (its unit of work and per-statement set-up) took about as
-# long as every other locked statement of the post together.
-_COMMENT_COLUMNS = [column for column in Comment.__table__.columns if not column.primary_key]
-_INSERT_COMMENT = Prepared(
-    insert(Comment.__table__).returning(Comment.id), columns=[column.key for column in _COMMENT_COLUMNS]
-)
-
-
-def _insert(comment: Comment) -> None:
-    """Store a new comment without the ORM's flush; it then sits in the session as if loaded, every column set."""
-    row = {}
-    for column in _COMMENT_COLUMNS:
-        if column.key not in comment.__dict__:
-            # What the ORM's flush would have applied: the column's default (scalar, or a function such as utcnow).
-            default = column.default
-            value = None if default is None else default.arg if default.is_scalar else default.arg(None)
-            setattr(comment, column.key, value)
-        row[column.key] = getattr(comment, column.key)
-    comment.id = write(_INSERT_COMMENT, row).scalar_one()
-    make_transient_to_detached(comment)
-    db.session.add(comment)
+# Through the driver (app.db.insert_new): a post stores its comment under SQLite's write lock.
+_INSERT_COMMENT = Prepared.insert_into(Comment.__table__)
 
 
 # A comment comes into being in two steps shared by the web form and the import of other channels' comments:

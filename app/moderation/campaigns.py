@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm.util import identity_key
 
 from app.auth.models import User
@@ -103,9 +103,8 @@ _COMMENTS = Prepared(
     )
 )
 _GROUP_SIZES = Prepared(select(Campaign.id, Campaign.size, Campaign.kind).where(Campaign.law_id == bindparam("law_id")))
-_FINGERPRINT_COLUMNS = ["comment_id", "law_id", "signature", "campaign_id", "excluded"]
-_INSERT_FINGERPRINT = Prepared(insert(CommentFingerprint.__table__), columns=_FINGERPRINT_COLUMNS)
-_INSERT_BANDS = Prepared(insert(CommentBand.__table__), columns=["comment_id", "band", "law_id", "hash", "campaign_id"])
+_INSERT_FINGERPRINT = Prepared.insert_into(CommentFingerprint.__table__)
+_INSERT_BANDS = Prepared.insert_into(CommentBand.__table__)
 
 
 # --- stored fingerprints and campaigns ------------------------------------------------------------------------

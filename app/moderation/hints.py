@@ -2,8 +2,6 @@
 
 from functools import lru_cache
 
-from sqlalchemy import insert
-
 from app.comments.models import Comment
 from app.db import Prepared, write
 from app.extensions import db
@@ -18,8 +16,7 @@ def _screen_text(text: str) -> screening.Screening:
     return screening.screen(text)
 
 
-_SCREENING_COLUMNS = ["comment_id", "links", "profanity", "words", "iin", "phone", "email", "hints"]
-_INSERT_SCREENING = Prepared(insert(CommentScreening.__table__), columns=_SCREENING_COLUMNS)  # once per post, locked
+_INSERT_SCREENING = Prepared.insert_into(CommentScreening.__table__)  # once per post, under the write lock
 
 
 def _text(comment: Comment) -> str:

@@ -78,7 +78,7 @@ def is_following(user: User, law: Law) -> bool:
     """Return True if the user follows the draft."""
     if not user.is_authenticated:
         return False
-    return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, Follow.law_id == law.id)) is not None
+    return follows(user.id, law.id)
 
 
 # --- what a notification says ----------------------------------------------------------------------------------

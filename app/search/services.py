@@ -74,9 +74,8 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int | None = N
     # The index lags the database by the writer's round trip: what it still holds but nobody may find any more is
     # left out by the engine itself, before it counts, so every total is what can be paged through.
     filters = replace(filters, hidden_laws=private_law_slugs(), hidden_docs=unsearchable_queued())
-    langs = [filters.lang] if filters.lang in LANGS else LANGS
-    also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs}
-    results.also_searched = [(lang, term) for lang in langs for term in also[lang]]
+    also = _glossary_terms(query, filters)
+    results.also_searched = [(lang, term) for lang, terms in also.items() for term in terms]
     if filters.type in TYPES:
         pages = {filters.type: _engine_or_database(query, filters, page, per_page)}
     else:
@@ -100,6 +99,12 @@ def _suggestion(query: str, filters: Filters, found: int) -> str | None:
         # A "did you mean" is a courtesy: whatever goes wrong, the results stand without one.
         logger.exception("Search suggestion failed")
         return None
+
+
+def _glossary_terms(query: str, filters: Filters) -> dict[str, list[str]]:
+    """The glossary's terms the query also searches, by language (the filters' language, or every one)."""
+    planned = plan(query, filters.lang_only)
+    return {lang: planned.expansions(lang) for lang in ([filters.lang] if filters.lang in LANGS else LANGS)}
 
 
 def _hydrated(
@@ -235,9 +240,7 @@ def hydrate(
     # A text found through the glossary shows its own language's term marked, not the word typed.
     # (also: the glossary's terms by language, when the caller has them already: search() works them out once.)
     if also is None:
-        filters = filters or Filters()
-        langs = [filters.lang] if filters.lang in LANGS else LANGS
-        also = {lang: plan(query, filters.lang_only).expansions(lang) for lang in langs} if hits else {}
+        also = _glossary_terms(query, filters or Filters()) if hits else {}
     results = []
     for hit in hits:
         kind, _, raw = hit.doc_id.partition(":")

@@ -54,16 +54,6 @@ def test_a_stored_comment_holds_what_the_database_holds_without_asking_it_again(
     assert stored.updated_at is not None and stored.depth == 0
 
 
-def test_every_comment_column_default_is_one_a_post_can_apply():
-    """_insert gives each column itself (no flush): a default it could not work out would be stored wrong or NULL."""
-    from app.comments.services import _COMMENT_COLUMNS
-
-    for column in _COMMENT_COLUMNS:
-        default = column.default
-        assert default is None or default.is_scalar or default.is_callable, column.key
-        assert column.server_default is None or default is not None, column.key
-
-
 def test_without_premoderation_it_is_published_at_once(app, article, create_user):
     app.config["PREMODERATION"] = False
     comment = post(article, create_user()).comment
