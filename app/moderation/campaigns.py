@@ -35,12 +35,11 @@ SIMILAR = "similar"
 GROUPS_LOCK_SPACE = 0x4B47
 
 
-def _lock_groups(law_id: int) -> bool:
-    """Let one transaction at a time change a draft's campaigns; True if it had to wait for a lock (PostgreSQL)."""
+def _lock_groups(law_id: int) -> None:
+    """Let one transaction at a time change a draft's campaigns (PostgreSQL; until it commits)."""
     if db.session.get_bind().dialect.name != "postgresql":
-        return False  # SQLite: this transaction holds the one write lock already, nothing changed since it read
+        return  # SQLite: this transaction holds the one write lock already, nothing changed since it read
     db.session.execute(select(func.pg_advisory_xact_lock(GROUPS_LOCK_SPACE, law_id)))
-    return True
 
 
 def campaign_kinds(sizes: dict[int, int], min_size: int, comments: int = 0) -> set[int]:
@@ -146,11 +145,12 @@ def fingerprint_comment(comment: Comment, *, new: bool = False) -> CommentFinger
     # A comment just created has no row yet: not looked for (a posted comment's statements hold the write lock).
     row = None if new else db.session.get(CommentFingerprint, comment.id)
     if row is None:
+        # On PostgreSQL a comment long enough to have look-alikes takes the draft's lock before it looks for them:
+        # copies posted at once would otherwise each find none of the others (none committed yet) and a campaign
+        # posted all at once would be no group at all. Short texts have no bands and never wait.
+        if cached_bands(sig):
+            _lock_groups(comment.law_id)
         alike = look_alikes(comment.id, comment.law_id, sig)
-        # Most comments have no look-alike and never wait; one that has reads them again under the lock (two copies
-        # posted at once on PostgreSQL could otherwise join a campaign the other merged away).
-        if alike and _lock_groups(comment.law_id):
-            alike = look_alikes(comment.id, comment.law_id, sig)
         groups = {campaign_id for _, campaign_id in alike}
         if len(groups) <= 1 and None not in groups:
             # The usual cases, no look-alike or one more copy of one campaign: the row is inserted with its group,

@@ -134,3 +134,42 @@ def test_a_campaign_posted_at_once_from_many_accounts_is_one_group_and_each_copy
     page = clients[0].get(f"/en/laws/{article.version.law.slug}/sections/{article.id}/").get_data(as_text=True)
     assert stance_counts(article.id) == {"support": 0, "oppose": 12, "neutral": 0, "amend": 0}
     assert page.count("Письмо подписал житель номер") == 12
+
+
+def test_two_copies_posted_at_once_on_postgresql_find_each_other(app, article, create_user, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent transactions; SQLite's writers take turns by its one write lock")
+    import app.moderation.campaigns as campaigns
+
+    first_looked, second_done = threading.Event(), threading.Event()
+    real_look_alikes = campaigns.look_alikes
+
+    def look_alikes(*args):
+        # The first copy has looked for look-alikes and not committed yet when the second one looks for its own.
+        found = real_look_alikes(*args)
+        if not first_looked.is_set():
+            first_looked.set()
+            second_done.wait(2)  # the second copy would post meanwhile, were it not made to wait for the first
+        return found
+
+    monkeypatch.setattr(campaigns, "look_alikes", look_alikes)
+    (first, second) = [logged_in_clients(app, create_user(), 1)[0] for _ in range(2)]
+    url = f"/en/laws/{article.version.law.slug}/sections/{article.id}/comments"
+    db.session.remove()
+    statuses = []
+
+    def post_first():
+        data = {"stance": "oppose", "body": CAMPAIGN_TEXT.format(n=1), "client_token": "first"}
+        statuses.append(first.post(url, data=data).status_code)
+
+    thread = threading.Thread(target=post_first)
+    thread.start()
+    assert first_looked.wait(10)
+    data = {"stance": "oppose", "body": CAMPAIGN_TEXT.format(n=2), "client_token": "second"}
+    statuses.append(second.post(url, data=data).status_code)
+    second_done.set()
+    thread.join(10)
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    groups = db.session.scalars(select(CommentFingerprint.campaign_id)).all()
+    assert len(groups) == 2 and groups[0] is not None and groups[0] == groups[1]
