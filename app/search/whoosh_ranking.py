@@ -7,11 +7,10 @@ translations find. Within each group, Whoosh's BM25F score.
 
 How. The matches of the language typed are counted with set operations on posting lists (docset), and so are those
 holding the words side by side or as typed: adding those conditions to the scoring matchers made each match cost half
-as much again. Only the best of each group are scored by Whoosh, all in one pass: the candidates are chosen by the
-group's scores added up from each word's, read with its postings a block at a time (whoosh_postings, whoosh_scores:
-scoring every match of a common word through Whoosh's matchers was most of a search's time), or, for a query those
-cannot score, in one walk for every type (TopsCollector). What only translations find is scored only when a page
-reaches it.
+as much again. The best of each group are ranked by the scores added up from each word's, read with its postings a
+block at a time (whoosh_postings, whoosh_scores: scoring every match of a common word through Whoosh's matchers was
+most of a search's time); for a query those cannot score, by Whoosh, the candidates in one pass or in one walk for
+every type (TopsCollector). What only translations find is scored only when a page reaches it.
 """
 
 import threading
@@ -155,9 +154,11 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
     """For each type, the first `size` of its members (query's matches): those in the first group, then the second...,
     then the rest; by score within each. A group of no more candidates than wanted is scored as it is; past that,
     candidates are chosen by the group's scores added up a word at a time (whoosh_scores), or, where those cannot be
-    had, the type's groups are ranked in a single walk shared by every type. Whoosh scores all candidates in a pass."""
+    had, the type's groups are ranked in a single walk shared by every type. Candidates without such scores are
+    scored by Whoosh, all in a pass."""
     slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
     walk, wanted = {}, set()
+    known: dict[int, float] = {}  # candidates' scores added up from their words' (whoosh_scores)
     unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
 
     def scored(allowed) -> dict | None:
@@ -173,7 +174,8 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
             if need <= 0 or not docs:
                 break
             allowed = docs if group is None else docs & group
-            if len(allowed) > need and (by_score := scored(allowed)) is not None:
+            by_score = scored(allowed) if allowed else None
+            if len(allowed) > need and by_score is not None:
                 candidates = whoosh_scores.best_of(by_score, allowed, need)
             elif len(allowed) > max(need, SCORE_DIRECTLY):
                 walk[kind] = (docs, stages[at:])
@@ -182,11 +184,18 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
                 candidates = allowed
             if candidates:
                 slots[kind].append((candidates, need))
-                wanted.update(candidates)
+                if by_score is None:
+                    wanted.update(candidates)
+                else:
+                    known.update((doc, by_score[doc]) for doc in candidates)
                 taken += min(need, len(allowed))
             docs = docs - allowed
-    # Whoosh's own scores of the candidates of every type and group, its matchers built once and walked once.
+    # The candidates' scores: added up from their words' where whoosh_scores could (they differ from Whoosh's own in the
+    # last bits at most, the order of addition), else Whoosh's own, its matchers built once and walked once. Scoring
+    # the candidates again through Whoosh's matchers cost a common word's search 10-40 ms (bench/search.py).
+    wanted -= known.keys()
     scores = {-negated: (score, negated) for score, negated in _scores_of(searcher, query, wanted)} if wanted else {}
+    scores.update((doc, (score, -doc)) for doc, score in known.items())
     ranked: dict = {kind: [] for kind in sizes}
     for kind, found in slots.items():
         for candidates, need in found:

@@ -4,9 +4,10 @@ Whoosh scores a match by walking a tree of matchers, a few microseconds per docu
 of the index took 150 ms to rank. Here each term's BM25 scores come from its blocks of postings (whoosh_postings, kept
 for as long as the searcher, as docsets are: common words recur), then added up as Whoosh's matchers add them (an And
 or an Or sums what matches, a phrase its words where they stand side by side, each times its boost). The sums may
-differ from Whoosh's in the last bit (another order of addition), so they only choose the candidates: whoosh_ranking
-scores those again with Whoosh's own matchers. Queries of other kinds (date ranges, Or with a scale) give None: they
-are walked as before.
+differ from Whoosh's in the last bits (another order of addition): candidates are chosen with a margin for that
+(best_of), and whoosh_ranking ranks them by these sums (tests/search/test_ranking_paths.py: the same pages, the same
+scores to nine places, as Whoosh's own matchers give). Queries of other kinds (date ranges, Or with a scale) give
+None: they are walked as before.
 """
 
 from heapq import nlargest
