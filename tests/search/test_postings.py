@@ -37,10 +37,16 @@ def pages() -> list:
     return found
 
 
+@pytest.mark.parametrize("table", ["one table a word", "a posting at a time"])
 def test_words_read_from_postings_have_whooshs_documents_and_scores(
-    whoosh_only, article, create_comment, reindex, sync
+    whoosh_only, article, create_comment, reindex, sync, monkeypatch, table
 ):
     from whoosh.query import Term
+
+    from app.search import whoosh_postings
+
+    if table == "a posting at a time":  # as for weights that are not whole counts (a boosted field's)
+        monkeypatch.setattr(whoosh_postings, "WHOLE_WEIGHTS", 0)
 
     from app.search import get_backend
     from app.search.analysis import stem_text
