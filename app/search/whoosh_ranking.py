@@ -30,6 +30,9 @@ ALL = None  # the bucket of every type, for a search that ranks them together
 # Where whoosh_scores cannot score a query (a date range, say), up to this many candidates are scored one by one
 # (skipping to each), not found by a walk.
 SCORE_DIRECTLY = 2000
+# Past this many candidates in a group, the scores of every match of the query are worked out (once a search) rather
+# than those of the group's alone.
+SCORE_EVERY_FROM = 2000
 
 
 class Leaves:
@@ -160,12 +163,24 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
     walk, wanted = {}, set()
     known: dict[int, float] = {}  # candidates' scores added up from their words' (whoosh_scores)
     unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
+    every: list = []  # the scores of every match, once a large group needs them: each type and group reads them
 
     def scored(allowed) -> dict | None:
-        found = None if unscorable else whoosh_scores.scores(searcher, query, memo, allowed)
+        """Scores of (at least) the allowed documents, or None."""
+        if unscorable:
+            return None
+        if len(allowed) > SCORE_EVERY_FROM:
+            # A common word's groups (as typed, the rest) in each type: scored once, not once per group and type.
+            if not every:
+                every.append(whoosh_scores.scores(searcher, query, memo))
+            found = every[0]
+            complete = found is not None and allowed <= found.keys()
+        else:
+            found = whoosh_scores.scores(searcher, query, memo, allowed)
+            complete = found is not None and len(found) == len(allowed)
         if found is None:
             unscorable.append(True)
-        return found if found is not None and len(found) == len(allowed) else None
+        return found if complete else None
 
     for kind, size in sizes.items():
         docs, stages, taken = members[kind], [*groups, None], 0

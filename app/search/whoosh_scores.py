@@ -53,7 +53,11 @@ def scores(searcher, query, memo: dict, docs=None) -> dict[int, float] | None:
         parts.sort(key=len)
         if isinstance(query, And):
             common = set(parts[0]).intersection(*parts[1:])
-            total = {doc: sum(part[doc] for part in parts) for doc in common}
+            if len(parts) == 2:  # the usual case, without a generator per document; the same sum (0 + a + b)
+                first, second = parts
+                total = {doc: first[doc] + second[doc] for doc in common}
+            else:
+                total = {doc: sum(part[doc] for part in parts) for doc in common}
         else:
             total = dict(parts[-1])
             for part in parts[:-1]:
