@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Set as AbstractSet
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from itertools import chain, islice
@@ -30,7 +31,7 @@ from app.search.backend import SUGGEST_BELOW, Backend, Filters, Page, SearchUnav
 from app.search.documents import TYPES, Document
 from app.search.glossary import tokens
 from app.search.query import Plan, plan
-from app.search.whoosh_postings import stems_field
+from app.search.whoosh_postings import read_term, stems_field
 from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching
 from app.search.whoosh_query import pairs as stem_pairs
 from app.search.whoosh_ranking import ALL, Leaves, best
@@ -133,7 +134,7 @@ class WhooshBackend(Backend):
         self._index_dir: str | None = None
         self._lock = threading.Lock()
         self._law_slugs: tuple[object, frozenset[str]] = (None, frozenset())  # (searcher, the slugs it holds)
-        self._types: tuple[object, dict[str, set[int]]] = (None, {})  # (searcher, type -> its documents)
+        self._types: tuple[object, dict[str, AbstractSet[int]]] = (None, {})  # (searcher, type -> its documents)
         self._cache: tuple[object, OrderedDict] = (None, OrderedDict())  # (searcher, search -> its answer)
         self._cache_lock = threading.Lock()
         # (searcher, what leaf queries match and score on it): whoosh_ranking.Leaves, renewed with the searcher.
@@ -163,6 +164,15 @@ class WhooshBackend(Backend):
                 self._index_dir = target
                 self._searcher = self._index.searcher()
             return self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                try:
+                    self._searcher.close()
+                except READ_ERRORS:
+                    pass
+            self._searcher = None
 
     def _with_searcher(self, work):
         for attempt in (1, 2):
@@ -207,7 +217,7 @@ class WhooshBackend(Backend):
         any word); a type that nothing matches in full falls back to documents matching any word, best first."""
         langs, under = _langs(filters.lang), self._under(searcher, filters)
 
-        def type_docs(kind: str) -> set[int]:
+        def type_docs(kind: str) -> AbstractSet[int]:
             return self._type_docs(searcher, kind)
 
         def compute() -> tuple[dict, dict]:
@@ -293,14 +303,17 @@ class WhooshBackend(Backend):
             return None
         return self._with_searcher(lambda searcher: _correct(searcher, plan(text), text, _langs(lang)))
 
-    def _type_docs(self, searcher, kind: str) -> set[int]:
+    def _type_docs(self, searcher, kind: str) -> AbstractSet[int]:
         """The documents of one type, worked out once per searcher (they change only when the index does)."""
         cached, sets = self._types
         if cached is not searcher:
             sets = {}
             self._types = (searcher, sets)
         if kind not in sets:
-            sets[kind] = set(searcher.docs_for_query(Term("type", kind)))
+            # Read as a word's postings are (whoosh_postings.read_term): kept per segment across index changes.
+            found = read_term(searcher, Term("type", kind), {}, scored=False)
+            # The dict's keys as they are (a set operand for `matched & ...`): not copied into a set for each searcher.
+            sets[kind] = set(searcher.docs_for_query(Term("type", kind))) if found is None else found.keys()
         return sets[kind]
 
     def _hidden(self, searcher, filters: Filters) -> list[Term]:

@@ -6,8 +6,14 @@ common word's blocks is most of what its first search costs: counting and rankin
 Whoosh's own arithmetic (its scorer, on the document's length as the index stores it: one byte a document), worked out
 once per (weight, length byte) pair, of which a word has a few hundred: a table look-up per posting, where asking
 Whoosh's scorer for each posting took two thirds of a common word's first search.
+
+What a word's blocks hold (documents, weights) is kept per segment (_Kept), not per searcher: every comment posted or
+decided changes the index and so the searcher, but not the segments already written, and a busy consultation would
+otherwise read its common words' blocks again for nearly every search.
 """
 
+import threading
+from collections import OrderedDict
 from itertools import accumulate, repeat
 
 import numpy
@@ -23,6 +29,8 @@ from app.search.whoosh_query import PAIRS_FIELD, pairs
 # A word's count in one document up to which its postings are scored through one table (_score_segment): the table
 # has a slot per (count, length byte), 256 per count, so it stays under a megabyte.
 WHOLE_WEIGHTS = 1 << 12
+# Postings kept per process across index changes (_Kept): 16 bytes each, so about 64 MB per gunicorn worker at most.
+KEPT_POSTINGS = 4_000_000
 
 
 class Scored(dict):
@@ -72,23 +80,76 @@ def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
                 continue
             scorer = matcher.scorer if type(matcher) is W3LeafMatcher else None
         source = unpositioned if unpositioned and (unpositioned, text) in reader else fieldname
-        matcher, deleted = reader.postings(source, text), ()
-        if type(matcher) is FilterMatcher and matcher._exclude:  # the segment's deleted documents
-            matcher, deleted = matcher.child, matcher._ids
-        if type(matcher) is not W3LeafMatcher:
+        found = _postings(reader, source, text)
+        if found is None:
             return None
+        ids, weights = found
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        if deleted:
+            kept = ~numpy.isin(ids, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
+            ids, weights = ids[kept], weights[kept]
         try:
-            known = not scored or _score_segment(matcher, scorer, boost, deleted, offset, reader, fieldname, scores)
+            known = not scored or _score_segment(ids, weights, scorer, boost, offset, reader, fieldname, scores)
         except LookupError:
             return None
         if not known:
             docs.update(dict.fromkeys(scores))  # a scorer this does not know: the documents alone, Whoosh scores them
             scores, scored = None, False
         if not scored:
-            _docs_segment(matcher, deleted, offset, docs)
+            docs.update(dict.fromkeys((ids + offset if offset else ids).tolist()))
     # A dict, its documents the keys (72 bytes a document, as a set): Python's cycle collector does not track a dict of
     # numbers, so the words remembered add nothing to its full collections, which would walk every set.
     found = memo[term] = scores if scores is not None else docs
+    return found
+
+
+class _Kept:
+    """What a segment's words' postings hold, least recently used dropped past `budget` postings in all. A segment never
+    changes once written (its deleted documents are left out when read), so what was read of it stays true through
+    every index change that keeps it: the searcher that a change replaces loses its caches, not these."""
+
+    def __init__(self, budget: int):
+        self.budget, self.held = budget, 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self.held += len(value[0])
+            while len(self._entries) > 1 and self.held > self.budget:
+                self.held -= len(self._entries.popitem(last=False)[1][0])
+
+
+_kept = _Kept(KEPT_POSTINGS)
+
+
+def _postings(reader, fieldname: str, text: str):
+    """(documents, weights) of a word in one segment, numpy arrays of every posting, deleted documents included; kept
+    per segment (_Kept). None where the postings are not Whoosh's usual blocks."""
+    key = (reader._segid, fieldname, text)
+    found = _kept.get(key)
+    if found is None:
+        matcher = reader.postings(fieldname, text)
+        if type(matcher) is FilterMatcher and matcher._exclude:  # deleted documents are left out by the caller
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher:
+            return None
+        ids, weights = [], []
+        for block_ids, block_weights in _blocks(matcher):
+            ids += block_ids
+            weights += repeat(block_weights, len(block_ids)) if isinstance(block_weights, float) else block_weights
+        found = (numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float64))
+        _kept.put(key, found)
     return found
 
 
@@ -106,13 +167,6 @@ def _blocks(matcher):
             weights = weights[matcher._i :] if isinstance(weights, tuple) else weights
         yield ids, 1.0 if weights is None else weights
         matcher._next_block()
-
-
-def _docs_segment(matcher, deleted, offset: int, docs: dict) -> None:
-    for ids, _ in _blocks(matcher):
-        if deleted:
-            ids = [doc for doc in ids if doc not in deleted]
-        docs.update(dict.fromkeys(map(offset.__add__, ids) if offset else ids))
 
 
 class _Scores(dict):
@@ -135,9 +189,9 @@ class _Scores(dict):
         return value
 
 
-def _score_segment(matcher, scorer, boost: float, deleted, offset: int, reader, fieldname: str, scores: dict) -> bool:
-    """Add one segment's postings with their scores; False for a scorer this does not know (nothing read). A LookupError
-    part way (a posting without a length: Whoosh would fail to score it too) leaves the whole word to Whoosh."""
+def _score_segment(ids, weights, scorer, boost: float, offset: int, reader, fieldname: str, scores: dict) -> bool:
+    """Add one segment's postings (numpy arrays: documents, weights) with their scores; False for a scorer this does
+    not know. A LookupError (a posting without a length: Whoosh fails to score it too) leaves the word to Whoosh."""
     size = reader.doc_count_all()
     if type(scorer) is WeightScorer:
         table, lengths = _Scores(None, boost), bytes(size)
@@ -148,29 +202,21 @@ def _score_segment(matcher, scorer, boost: float, deleted, offset: int, reader, 
         lengths = lengths.ljust(size, b"\0")  # past the column's end, Whoosh's default: 0
     else:
         return False
-    ids, weights = [], []
-    for block_ids, block_weights in _blocks(matcher):
-        ids += block_ids
-        weights += repeat(block_weights, len(block_ids)) if isinstance(block_weights, float) else block_weights
-    if not ids:
+    if not len(ids):
         return True
-    docs, counts = numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float64)
-    if deleted:
-        kept = ~numpy.isin(docs, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
-        docs, counts = docs[kept], counts[kept]
-    whole = counts.astype(numpy.int64)
-    if not (whole == counts).all() or whole.min() < 0 or whole.max() >= WHOLE_WEIGHTS:
-        return _score_postings(docs.tolist(), counts.tolist(), table, lengths, offset, scores)
+    whole = weights.astype(numpy.int64)
+    if not (whole == weights).all() or whole.min() < 0 or whole.max() >= WHOLE_WEIGHTS:
+        return _score_postings(ids.tolist(), weights.tolist(), table, lengths, offset, scores)
     # A text field's weights are the word's counts in each document (whole numbers): each (count, length byte) pair
     # is one number, and a word's few hundred pairs are scored once (by Whoosh's arithmetic) into a table read for
     # every posting at once. In a Python loop per posting this was a third of a common word's first search.
-    pairs = whole * 256 + numpy.frombuffer(lengths, dtype=numpy.uint8)[docs]
+    pairs = whole * 256 + numpy.frombuffer(lengths, dtype=numpy.uint8)[ids]
     present = numpy.zeros(int(pairs.max()) + 1, dtype=bool)
     present[pairs] = True
     known = numpy.flatnonzero(present)
     values = numpy.zeros(len(present), dtype=numpy.float64)
     values[known] = [table[(float(pair >> 8), pair & 255)] for pair in known.tolist()]
-    scores.update(zip((docs + offset).tolist(), values[pairs].tolist(), strict=True))
+    scores.update(zip((ids + offset).tolist(), values[pairs].tolist(), strict=True))
     return True
 
 

@@ -107,3 +107,34 @@ def test_an_index_built_before_the_stems_fields_gives_the_same_pages(
     comment = create_comment(article, body="Отходы полигона: новый комментарий о вывозе.")
     sync()
     assert f"comment:{comment.id}" in [r.doc_id for r in search("полигона", Filters()).groups["comment"]]
+
+
+def test_a_words_postings_outlive_an_index_change_and_still_give_whooshs_scores(
+    whoosh_only, article, create_comment, reindex, sync, monkeypatch
+):
+    # Comments keep arriving in a busy consultation, and each one changes the index: the searcher is replaced, but
+    # the segments it read stay, and so does what was read of them.
+    from whoosh.query import Term
+
+    from app.search import get_backend, whoosh_postings
+    from app.search.analysis import stem_text
+    from app.search.whoosh_postings import read_term
+
+    comments = [create_comment(article, body=body) for body in BODIES]
+    reindex()
+    term = Term("text_ru", stem_text("отходов", "ru"))
+    before = get_backend()._open_searcher()
+    found_before = len(read_term(before, term, {}, scored=True))
+    decoded = []
+    blocks = whoosh_postings._blocks
+    monkeypatch.setattr(whoosh_postings, "_blocks", lambda matcher: decoded.append(matcher) or blocks(matcher))
+    # The index changes: a new comment with the word (a new segment), one with it taken out (deleted in the old one).
+    create_comment(article, body="Новый комментарий: отходов всё больше.")
+    sync()
+    get_backend().apply([], [f"comment:{comments[0].id}"])
+    searcher = get_backend()._open_searcher()
+    assert searcher is not before and len(searcher.leaf_searchers()) > 1
+    scored = read_term(searcher, term, {}, scored=True)
+    assert dict(scored) == {hit.docnum: hit.score for hit in searcher.search(term, limit=None)}
+    assert len(scored) == found_before  # one taken out, one added
+    assert len(decoded) == 1  # the new segment's postings only
