@@ -100,6 +100,9 @@ def app(app_config) -> Iterator:
         # A test that turned the search writer thread on: left running, it would go on draining (and writing to)
         # the database of every later test, whose deferred transactions then fail with "database is locked".
         application.extensions["kenes_search_writer"].stop()
+        # Its searcher's files (a rebuilt segment's are not one compound file): closed, not left to the collector.
+        if (backend := application.extensions.get("kenes_search")) is not None:
+            backend.close()
         db.session.remove()
         _empty_tables()
         db.engine.dispose()

@@ -86,6 +86,9 @@ class Backend:
             for kind, size in sizes.items()
         }
 
+    def close(self) -> None:
+        """Let go of what this process holds open on the engine (its files); the next search opens them again."""
+
     def suggest(self, query: str, lang: str | None = None) -> str | None:
         """The query with its misspelt words corrected (each close to the word typed: app/search/spelling.py)."""
         raise NotImplementedError

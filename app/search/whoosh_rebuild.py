@@ -29,7 +29,9 @@ class _SegmentWriter(SegmentWriter):
     rebuild's main writer holds the index's lock)."""
 
     def __init__(self, ix):
-        super().__init__(ix, _lk=False)
+        # Not a compound file: Whoosh opens a file inside a compound one by copying it whole into memory (BytesIO over
+        # the mapped bytes), so every new searcher (after each index change) copied this segment's postings, tens of MB.
+        super().__init__(ix, _lk=False, compound=False)
         self._postings: dict[str, dict[bytes, list]] = defaultdict(dict)  # field -> term -> [doc, weight, value, ...]
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)  # field -> document -> length as stored
 
