@@ -120,6 +120,11 @@ class _Kept:
                 self._entries.move_to_end(key)
             return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.held = 0
+
     def put(self, key, value) -> None:
         with self._lock:
             if key in self._entries:
