@@ -1,5 +1,6 @@
 """`flask search reindex | verify | sync | glossary`."""
 
+import functools
 import time
 
 import click
@@ -13,7 +14,21 @@ from app.search.queue import drain, queued, reindex
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
+def _closing(command):
+    """A one-shot command lets go of the index files it opened when it ends (a web process keeps them open)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        finally:
+            get_backend().close()
+
+    return run
+
+
 @search_cli.command("reindex")
+@_closing
 def reindex_command():
     """Build the index from the database into a fresh directory and switch to it atomically."""
     started = time.perf_counter()
@@ -35,6 +50,7 @@ def compare() -> IndexReport:
 
 
 @search_cli.command("verify")
+@_closing
 def verify_command():
     """Exit non-zero if the index and the database differ."""
     try:
@@ -52,6 +68,7 @@ def verify_command():
 
 
 @search_cli.command("sync")
+@_closing
 @writes
 def sync_command():
     """Apply every queued change now (waits for another writer to finish)."""
@@ -63,6 +80,7 @@ def sync_command():
 
 
 @search_cli.command("glossary")
+@_closing
 @click.argument("query", required=False)
 def glossary_command(query: str | None):
     """Check the glossary file; with a query, show what the glossary adds to it."""
