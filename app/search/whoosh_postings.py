@@ -24,6 +24,7 @@ from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Term, WrappingQuery
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+from app.search import whoosh_side
 from app.search.whoosh_query import PAIRS_FIELD, pairs
 
 # A word's count in one document up to which its postings are scored through one table (_score_segment): the table
@@ -143,6 +144,9 @@ def _postings(reader, fieldname: str, text: str):
     per segment (_Kept). None where the postings are not Whoosh's usual blocks."""
     key = (reader._segid, fieldname, text)
     found = _kept.get(key)
+    if found is not None:
+        return found
+    found = whoosh_side.read(reader, fieldname, text)  # a common word of a rebuilt segment: plain arrays
     if found is None:
         matcher = reader.postings(fieldname, text)
         if type(matcher) is FilterMatcher and matcher._exclude:  # deleted documents are left out by the caller
@@ -154,7 +158,7 @@ def _postings(reader, fieldname: str, text: str):
             ids += block_ids
             weights += repeat(block_weights, len(block_ids)) if isinstance(block_weights, float) else block_weights
         found = (numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float64))
-        _kept.put(key, found)
+    _kept.put(key, found)
     return found
 
 

@@ -19,6 +19,8 @@ from whoosh.system import emptybytes, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from app.search.whoosh_side import SidePostings
+
 BATCH = 500  # documents sent to a worker at a time
 SEGMENT_DOCS = 60_000  # a worker starts a new segment past this: bounds its memory (~5 MB per 1,000 documents)
 WAIT = 5.0  # seconds between checks that the workers are still alive
@@ -68,7 +70,7 @@ class _SegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        writer = self.fieldwriter
+        writer, side = self.fieldwriter, SidePostings()
         for name in sorted(self._postings):
             terms, lengths = self._postings[name], self._lengths.get(name, {})
             writer.start_field(name, self.schema[name])
@@ -79,8 +81,10 @@ class _SegmentWriter(SegmentWriter):
                     docnum = postings[at]
                     writer.add(docnum, postings[at + 1], postings[at + 2] or emptybytes, lengths.get(docnum, 0))
                 writer.finish_term()
+                side.add(name, btext, postings)
             writer.finish_field()
         writer.close()
+        side.write(self.storage, self.newsegment)
         self._postings.clear()
 
 

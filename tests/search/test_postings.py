@@ -37,16 +37,21 @@ def pages() -> list:
     return found
 
 
-@pytest.mark.parametrize("table", ["one table a word", "a posting at a time"])
+@pytest.mark.parametrize("table", ["one table a word", "a posting at a time", "from the side file"])
 def test_words_read_from_postings_have_whooshs_documents_and_scores(
     whoosh_only, article, create_comment, reindex, sync, monkeypatch, table
 ):
     from whoosh.query import Term
 
-    from app.search import whoosh_postings
+    from app.search import whoosh_postings, whoosh_side
 
     if table == "a posting at a time":  # as for weights that are not whole counts (a boosted field's)
         monkeypatch.setattr(whoosh_postings, "WHOLE_WEIGHTS", 0)
+    # Every word of the rebuilt segment written beside it (whoosh_side), not only those of a thousand documents.
+    monkeypatch.setattr(whoosh_side, "SIDE_FROM", 1 if table == "from the side file" else 10**9)
+    side_reads = []
+    read_side = whoosh_side.read
+    monkeypatch.setattr(whoosh_side, "read", lambda *args: side_reads.append(read_side(*args)) or side_reads[-1])
 
     from app.search import get_backend
     from app.search.analysis import stem_text
@@ -71,6 +76,8 @@ def test_words_read_from_postings_have_whooshs_documents_and_scores(
         scored = read_term(searcher, term, {}, scored=True)
         assert type(scored) is Scored and dict(scored) == expected, term  # the same floats, not nearly
         assert read_term(searcher, term, {}, scored=False).keys() == expected.keys()
+    # The rebuilt segment's words came from its side file (the later segment has none), else from Whoosh's blocks.
+    assert any(found is not None for found in side_reads) == (table == "from the side file")
 
 
 def test_an_index_built_before_the_stems_fields_gives_the_same_pages(
