@@ -183,13 +183,7 @@ class WhooshBackend(Backend):
             except READ_ERRORS as error:
                 # A segment vanished under us (another process merged or swapped): reopen once, then give up.
                 logger.warning("Search index read failed (attempt %s): %s", attempt, error)
-                with self._lock:
-                    if self._searcher is not None:
-                        try:
-                            self._searcher.close()
-                        except READ_ERRORS:
-                            pass
-                    self._searcher = None
+                self.close()
         raise SearchUnavailableError("index unreadable")
 
     def _under(self, searcher, filters: Filters):
