@@ -12,6 +12,7 @@ from blinker import Namespace
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 
 # Sent with the session after write(): a write the ORM's own events do not see (app.caching listens).
@@ -70,8 +71,6 @@ def insert_new(obj, statement: "Prepared") -> None:
     """Store a new mapped object with a Prepared.insert_into statement, without the ORM's flush (its unit of work cost
     as much as the other statements of a comment post under the write lock); the object then sits in the session as
     if loaded, every column set, the defaults a flush would have applied included."""
-    from sqlalchemy.orm import make_transient_to_detached
-
     from app.extensions import db
 
     table, row = obj.__table__, {}

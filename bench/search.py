@@ -166,7 +166,7 @@ def stats(timings: list[float]) -> dict:
 
 def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> dict:
     from app.extensions import db
-    from app.search import documents, get_backend
+    from app.search import documents, get_backend, whoosh_postings
     from app.search.backend import Filters
     from app.search.services import search
 
@@ -208,8 +208,6 @@ def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> d
                 if cold and hasattr(backend, "_cache"):
                     # The worst case is a first search of the word: nothing remembered from the realistic run, not even
                     # what this process keeps across index changes.
-                    from app.search import whoosh_postings
-
                     backend._cache, backend._leaf_sets = (None, {}), (None, {})
                     whoosh_postings._kept.clear()
                 if changing:

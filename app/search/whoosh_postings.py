@@ -7,13 +7,11 @@ Whoosh's own arithmetic (its scorer, on the document's length as the index store
 once per (weight, length byte) pair, of which a word has a few hundred: a table look-up per posting, where asking
 Whoosh's scorer for each posting took two thirds of a common word's first search.
 
-What a word's blocks hold (documents, weights) is kept per segment (_Kept), not per searcher: every comment posted or
+What a word's blocks hold (documents, weights) is kept per segment (_kept), not per searcher: every comment posted or
 decided changes the index and so the searcher, but not the segments already written, and a busy consultation would
 otherwise read its common words' blocks again for nearly every search.
 """
 
-import threading
-from collections import OrderedDict
 from itertools import accumulate, repeat
 
 import numpy
@@ -25,12 +23,13 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from app.search import whoosh_side
+from app.search.kept import Kept
 from app.search.whoosh_query import PAIRS_FIELD, pairs
 
 # A word's count in one document up to which its postings are scored through one table (_score_segment): the table
 # has a slot per (count, length byte), 256 per count, so it stays under a megabyte.
 WHOLE_WEIGHTS = 1 << 12
-# Postings kept per process across index changes (_Kept): 16 bytes each, so about 64 MB per gunicorn worker at most.
+# Postings kept per process across index changes (_kept): 16 bytes each, so about 64 MB per gunicorn worker at most.
 KEPT_POSTINGS = 4_000_000
 
 
@@ -104,44 +103,15 @@ def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
     return found
 
 
-class _Kept:
-    """What a segment's words' postings hold, least recently used dropped past `budget` postings in all. A segment never
-    changes once written (its deleted documents are left out when read), so what was read of it stays true through
-    every index change that keeps it: the searcher that a change replaces loses its caches, not these."""
-
-    def __init__(self, budget: int):
-        self.budget, self.held = budget, 0
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.held = 0
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = value
-            self.held += len(value[0])
-            while len(self._entries) > 1 and self.held > self.budget:
-                self.held -= len(self._entries.popitem(last=False)[1][0])
-
-
-_kept = _Kept(KEPT_POSTINGS)
+# What a word's blocks hold, by (segment, field, word): a segment never changes once written (its deleted documents are
+# left out when read), so what was read of it stays true through every index change that keeps it: the searcher that a
+# change replaces loses its caches, not this.
+_kept = Kept(KEPT_POSTINGS, weigh=lambda found: len(found[0]))
 
 
 def _postings(reader, fieldname: str, text: str):
     """(documents, weights) of a word in one segment, numpy arrays of every posting, deleted documents included; kept
-    per segment (_Kept). None where the postings are not Whoosh's usual blocks."""
+    per segment (_kept). None where the postings are not Whoosh's usual blocks."""
     key = (reader._segid, fieldname, text)
     found = _kept.get(key)
     if found is not None:
@@ -158,7 +128,7 @@ def _postings(reader, fieldname: str, text: str):
             ids += block_ids
             weights += repeat(block_weights, len(block_ids)) if isinstance(block_weights, float) else block_weights
         found = (numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float64))
-    _kept.put(key, found)
+    _kept[key] = found
     return found
 
 

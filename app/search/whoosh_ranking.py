@@ -13,8 +13,6 @@ most of a search's time); for a query those cannot score, by Whoosh, the candida
 every type (TopsCollector). What only translations find is scored only when a page reaches it.
 """
 
-import threading
-from collections import OrderedDict
 from heapq import heappush, heapreplace, nlargest
 
 from whoosh.collectors import ScoredCollector
@@ -22,6 +20,7 @@ from whoosh.query import AndNot
 
 from app.search import whoosh_scores
 from app.search.backend import Hit
+from app.search.kept import Kept
 from app.search.query import Plan
 from app.search.whoosh_postings import docset
 from app.search.whoosh_query import as_typed, matching, side_by_side, translates
@@ -35,31 +34,12 @@ SCORE_DIRECTLY = 2000
 SCORE_EVERY_FROM = 2000
 
 
-class Leaves:
+class Leaves(Kept):
     """What leaf queries match (and score), remembered for as long as the searcher: the least recently used dropped past
-    `budget` documents held in all (a common word's set of 50,000 is a few MB) or `size` entries. A search reads and
-    writes it from several threads: one lock around each step."""
+    `budget` documents held in all (a common word's set of 50,000 is a few MB) or `size` entries."""
 
     def __init__(self, budget: int, size: int):
-        self.budget, self.size, self.held = budget, size, 0
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, default=None):
-        with self._lock:
-            found = self._entries.get(key, default)
-            if found is not default:
-                self._entries.move_to_end(key)
-            return found
-
-    def __setitem__(self, key, value) -> None:
-        with self._lock:
-            if key in self._entries:
-                self.held -= len(self._entries.pop(key) or ())
-            self._entries[key] = value
-            self.held += len(value or ())
-            while len(self._entries) > 1 and (self.held > self.budget or len(self._entries) > self.size):
-                self.held -= len(self._entries.popitem(last=False)[1] or ())
+        super().__init__(budget, size, weigh=lambda found: len(found or ()))
 
 
 class ScoresCollector(ScoredCollector):

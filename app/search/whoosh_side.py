@@ -5,16 +5,15 @@ tens of thousands of documents spent 35-65 ms undoing them (bench/search.py), th
 When the rebuild writes a segment (whoosh_rebuild), every word it holds with at least SIDE_FROM postings, in the fields
 that counting and ranking read (not the positional text fields), is also written to `<segment>.kpd` as its documents
 (int32) then its weights (float64, Whoosh's own values), and `<segment>.kpi` (JSON, the terms' bytes in hex) says
-where. Reading one is a
-single read of its bytes. Segments written later (each index change, merges) have none: they are small, or read as
-before. The files are named like the segment's own, so Whoosh deletes them with it.
+where. Reading one is a single read of its bytes. Segments written later (each index change, merges) have none: they
+are small, or read as before. The files are named like the segment's own, so Whoosh deletes them with it.
 """
 
 import json
-import threading
 
 import numpy
 
+from app.search.kept import Kept
 from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD
 
 # The fields whose words whoosh_postings reads whole (besides the stems_<lang> ones): the positional text fields are
@@ -55,15 +54,12 @@ class SidePostings:
         index.close()
 
 
-_indexes: dict[str, dict] = {}
-_lock = threading.Lock()
+_indexes = Kept(size=_UNREAD)  # segment id -> its side index
 
 
 def _index(reader) -> dict:
     """The segment's side index (field -> term -> [offset, count]); empty where it has none."""
-    segid = reader._segid
-    with _lock:
-        found = _indexes.get(segid)
+    found = _indexes.get(reader._segid)
     if found is None:
         storage, segment = reader._storage, reader._segment
         name = segment.make_filename(INDEX)
@@ -71,10 +67,7 @@ def _index(reader) -> dict:
         if not segment.is_compound() and storage.file_exists(name):
             with storage.open_file(name) as file:
                 found = json.loads(file.read())
-        with _lock:
-            if len(_indexes) >= _UNREAD:
-                _indexes.clear()
-            _indexes[segid] = found
+        _indexes[reader._segid] = found
     return found
 
 
