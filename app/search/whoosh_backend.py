@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Set as AbstractSet
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from itertools import chain, islice
@@ -31,7 +30,7 @@ from app.search.backend import SUGGEST_BELOW, Backend, Filters, Page, SearchUnav
 from app.search.documents import TYPES, Document
 from app.search.glossary import tokens
 from app.search.query import Plan, plan
-from app.search.whoosh_postings import read_term, stems_field
+from app.search.whoosh_postings import docset, stems_field
 from app.search.whoosh_query import EXACT_FIELD, PAIRS_FIELD, matching
 from app.search.whoosh_query import pairs as stem_pairs
 from app.search.whoosh_ranking import ALL, Leaves, best
@@ -43,11 +42,10 @@ PARALLEL_FROM = 5_000
 MAX_PROCS = 2
 CACHE_SIZE = 256  # searches remembered per process, for as long as the index does not change
 # Leaf queries whose documents (and scores) are remembered, least recently used dropped first: up to LEAVES_SIZE of
-# them and LEAVES_BUDGET documents in all (a common word: 50,000 at 100k documents). Measured: 70-74 bytes a document
-# (whoosh_postings: one dict a word, its scores the values), so about 110 MB per process at most, each gunicorn worker
-# its own.
+# them and LEAVES_BUDGET documents in all (a common word: 50,000 at 100k documents). 16 bytes a document (numpy arrays
+# of its numbers and scores, whoosh_postings.Leaf), so about 64 MB per process at most, each gunicorn worker its own.
 LEAVES_SIZE = 1024
-LEAVES_BUDGET = 1_500_000
+LEAVES_BUDGET = 4_000_000
 
 # Whoosh raises these (and a few of its own) when an index is missing, being swapped or half-written.
 READ_ERRORS = (OSError, EmptyIndexError, LockError, ValueError, EOFError, KeyError)
@@ -134,7 +132,7 @@ class WhooshBackend(Backend):
         self._index_dir: str | None = None
         self._lock = threading.Lock()
         self._law_slugs: tuple[object, frozenset[str]] = (None, frozenset())  # (searcher, the slugs it holds)
-        self._types: tuple[object, dict[str, AbstractSet[int]]] = (None, {})  # (searcher, type -> its documents)
+        self._types: tuple[object, dict] = (None, {})  # (searcher, type -> its documents' mask)
         self._cache: tuple[object, OrderedDict] = (None, OrderedDict())  # (searcher, search -> its answer)
         self._cache_lock = threading.Lock()
         # (searcher, what leaf queries match and score on it): whoosh_ranking.Leaves, renewed with the searcher.
@@ -211,7 +209,7 @@ class WhooshBackend(Backend):
         any word); a type that nothing matches in full falls back to documents matching any word, best first."""
         langs, under = _langs(filters.lang), self._under(searcher, filters)
 
-        def type_docs(kind: str) -> AbstractSet[int]:
+        def type_docs(kind: str):
             return self._type_docs(searcher, kind)
 
         def compute() -> tuple[dict, dict]:
@@ -297,18 +295,17 @@ class WhooshBackend(Backend):
             return None
         return self._with_searcher(lambda searcher: _correct(searcher, plan(text), text, _langs(lang)))
 
-    def _type_docs(self, searcher, kind: str) -> AbstractSet[int]:
-        """The documents of one type, worked out once per searcher (they change only when the index does)."""
-        cached, sets = self._types
+    def _type_docs(self, searcher, kind: str):
+        """The documents of one type (a mask, as docset gives), worked out once per searcher (they change only when the
+        index does)."""
+        cached, masks = self._types
         if cached is not searcher:
-            sets = {}
-            self._types = (searcher, sets)
-        if kind not in sets:
+            masks = {}
+            self._types = (searcher, masks)
+        if kind not in masks:
             # Read as a word's postings are (whoosh_postings.read_term): kept per segment across index changes.
-            found = read_term(searcher, Term("type", kind), {}, scored=False)
-            # The dict's keys as they are (a set operand for `matched & ...`): not copied into a set for each searcher.
-            sets[kind] = set(searcher.docs_for_query(Term("type", kind))) if found is None else found.keys()
-        return sets[kind]
+            masks[kind] = docset(searcher, Term("type", kind), {})
+        return masks[kind]
 
     def _hidden(self, searcher, filters: Filters) -> list[Term]:
         """Terms for what must not be found; a hidden draft only when the index holds it (most never reached it)."""

@@ -10,6 +10,9 @@ Whoosh's scorer for each posting took two thirds of a common word's first search
 What a word's blocks hold (documents, weights) is kept per segment (_kept), not per searcher: every comment posted or
 decided changes the index and so the searcher, but not the segments already written, and a busy consultation would
 otherwise read its common words' blocks again for nearly every search.
+
+What a query matches is a mask (numpy booleans, one per document of the searcher) built from its words' documents:
+intersecting and joining Python sets of a common word's tens of thousands of documents was most of its search.
 """
 
 from itertools import accumulate, repeat
@@ -33,8 +36,34 @@ WHOLE_WEIGHTS = 1 << 12
 KEPT_POSTINGS = 4_000_000
 
 
-class Scored(dict):
-    """A term's documents with their scores (document -> score), where a plain dict's values are None."""
+class Leaf:
+    """What a word (or a phrase) matches: its documents (global numbers, ascending, a numpy array) and, where read with
+    them, each one's score (an array beside it; None where not read)."""
+
+    __slots__ = ("ids", "scores")
+
+    def __init__(self, ids, scores=None):
+        self.ids, self.scores = ids, scores
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def as_dict(self) -> dict[int, float | None]:
+        """Document -> score (None where not read): for tests and for looking at one."""
+        scores = self.scores.tolist() if self.scores is not None else [None] * len(self.ids)
+        return dict(zip(self.ids.tolist(), scores, strict=True))
+
+
+def size_of(searcher) -> int:
+    """How many document numbers the searcher has (deleted ones too): the length of its masks."""
+    return searcher.doc_count_all()
+
+
+def mask_of(searcher, ids):
+    """A mask of the searcher's documents holding those of ids (an array of document numbers)."""
+    mask = numpy.zeros(size_of(searcher), dtype=bool)
+    mask[ids] = True
+    return mask
 
 
 def _length_bytes(reader, fieldname: str) -> bytes | None:
@@ -51,15 +80,13 @@ def stems_field(fieldname: str) -> str:
     return "stems_" + fieldname.removeprefix("text_")
 
 
-def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
-    """The term's documents (deleted ones left out) as the keys of a dict, kept in memo under the term; with scored,
-    a Scored dict, each one's score its value. None where the postings are not Whoosh's usual blocks
-    (the caller asks Whoosh instead).
+def read_term(searcher, term: Term, memo, scored: bool) -> Leaf | None:
+    """The term's documents (deleted ones left out) as a Leaf, kept in memo under the term; with scored, each one's
+    score too. None where the postings are not Whoosh's usual blocks (the caller asks Whoosh instead).
 
     A text field's word is read from its stems field where the index has one: the same postings and weights without
     the positions, whose reading was over half of the time. Scores are the text field's (its scorer and lengths)."""
-    docs: dict[int, None] = {}
-    scores: Scored | None = Scored() if scored else None
+    all_ids, all_scores = [], [] if scored else None
     context = searcher.context() if scored else None
     fieldname, text = term.fieldname, term.text
     unpositioned = stems_field(fieldname) if fieldname.startswith("text_") else None
@@ -70,7 +97,7 @@ def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
         if (fieldname, text) not in reader:
             continue
         scorer, boost = None, 1.0
-        if scored:
+        if all_scores is not None:
             matcher = term.matcher(subsearcher, context)
             if type(matcher) is WrappingMatcher:
                 matcher, boost = matcher.child, matcher.boost
@@ -88,18 +115,20 @@ def read_term(searcher, term: Term, memo, scored: bool) -> dict | None:
         if deleted:
             kept = ~numpy.isin(ids, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
             ids, weights = ids[kept], weights[kept]
-        try:
-            known = not scored or _score_segment(ids, weights, scorer, boost, offset, reader, fieldname, scores)
-        except LookupError:
-            return None
-        if not known:
-            docs.update(dict.fromkeys(scores))  # a scorer this does not know: the documents alone, Whoosh scores them
-            scores, scored = None, False
-        if not scored:
-            docs.update(dict.fromkeys((ids + offset if offset else ids).tolist()))
-    # A dict, its documents the keys (72 bytes a document, as a set): Python's cycle collector does not track a dict of
-    # numbers, so the words remembered add nothing to its full collections, which would walk every set.
-    found = memo[term] = scores if scores is not None else docs
+        if all_scores is not None:
+            try:
+                values = _score_segment(ids, weights, scorer, boost, reader, fieldname)
+            except LookupError:
+                return None
+            if values is None:
+                all_scores = None  # a scorer this does not know: the documents alone, Whoosh scores them
+            else:
+                all_scores.append(values)
+        all_ids.append(ids + offset if offset else ids)
+    ids = numpy.concatenate(all_ids) if all_ids else numpy.zeros(0, dtype=numpy.int64)
+    if all_scores is not None:
+        all_scores = numpy.concatenate(all_scores) if all_scores else numpy.zeros(0, dtype=numpy.float64)
+    found = memo[term] = Leaf(ids, all_scores)
     return found
 
 
@@ -168,24 +197,27 @@ class _Scores(dict):
         return value
 
 
-def _score_segment(ids, weights, scorer, boost: float, offset: int, reader, fieldname: str, scores: dict) -> bool:
-    """Add one segment's postings (numpy arrays: documents, weights) with their scores; False for a scorer this does
-    not know. A LookupError (a posting without a length: Whoosh fails to score it too) leaves the word to Whoosh."""
+def _score_segment(ids, weights, scorer, boost: float, reader, fieldname: str):
+    """The scores of one segment's postings (numpy arrays: documents, weights), as an array; None for a scorer this
+    does not know. A LookupError (a posting without a length: Whoosh fails to score it too) leaves the word to
+    Whoosh."""
     size = reader.doc_count_all()
     if type(scorer) is WeightScorer:
         table, lengths = _Scores(None, boost), bytes(size)
     elif type(scorer) is BM25FScorer:
         table, lengths = _Scores(scorer._score, boost), _length_bytes(reader, fieldname)
         if lengths is None:
-            return False
+            return None
         lengths = lengths.ljust(size, b"\0")  # past the column's end, Whoosh's default: 0
     else:
-        return False
+        return None
     if not len(ids):
-        return True
+        return numpy.zeros(0, dtype=numpy.float64)
     whole = weights.astype(numpy.int64)
     if not (whole == weights).all() or whole.min() < 0 or whole.max() >= WHOLE_WEIGHTS:
-        return _score_postings(ids.tolist(), weights.tolist(), table, lengths, offset, scores)
+        # Weights that are not a word's counts (a boosted field's): a posting at a time.
+        values = map(table.__getitem__, zip(weights.tolist(), map(lengths.__getitem__, ids.tolist()), strict=True))
+        return numpy.fromiter(values, dtype=numpy.float64, count=len(ids))
     # A text field's weights are the word's counts in each document (whole numbers): each (count, length byte) pair
     # is one number, and a word's few hundred pairs are scored once (by Whoosh's arithmetic) into a table read for
     # every posting at once. In a Python loop per posting this was a third of a common word's first search.
@@ -195,75 +227,66 @@ def _score_segment(ids, weights, scorer, boost: float, offset: int, reader, fiel
     known = numpy.flatnonzero(present)
     values = numpy.zeros(len(present), dtype=numpy.float64)
     values[known] = [table[(float(pair >> 8), pair & 255)] for pair in known.tolist()]
-    scores.update(zip((ids + offset).tolist(), values[pairs].tolist(), strict=True))
-    return True
-
-
-def _score_postings(ids: list[int], weights: list[float], table, lengths: bytes, offset: int, scores: dict) -> bool:
-    """As _score_segment, a posting at a time: for weights that are not a word's counts (a boosted field's)."""
-    values = map(table.__getitem__, zip(weights, map(lengths.__getitem__, ids), strict=True))
-    scores.update(zip(map(offset.__add__, ids) if offset else ids, values, strict=True))
-    return True
+    return values[pairs]
 
 
 # --- what a query matches, by set operations on its words' postings ---------------------------------------------
 
 
-def docset(searcher, query, memo: dict, scored: bool = False):
-    """The documents a query matches (a set, or the keys of a dict), by set operations on what its leaves match (memo:
-    leaf -> a dict keyed by its documents); with scored, the words that score a match are read with their scores too
-    (read_term), in the same reading.
+def docset(searcher, query, memo, scored: bool = False):
+    """The documents a query matches, as a mask (size_of(searcher) booleans), by operations on what its leaves match
+    (memo: leaf -> its Leaf); with scored, the words that score a match are read with their scores too (read_term), in
+    the same reading.
 
     A glossary's translations make a query match many more documents (закон also finds every заң and every law):
-    counting them this way takes a few milliseconds where walking them with the scoring matchers took a hundred.
+    counting them this way takes a millisecond where walking them with the scoring matchers took a hundred.
     """
     if isinstance(query, AndMaybe):
         return docset(searcher, query.a, memo, scored)
     if isinstance(query, AndNot):
-        return docset(searcher, query.a, memo, scored) - docset(searcher, query.b, memo)
+        return docset(searcher, query.a, memo, scored) & ~docset(searcher, query.b, memo)
     if isinstance(query, And):
-        return _intersection([docset(searcher, sub, memo, scored) for sub in query.subqueries])
+        return _intersection([docset(searcher, sub, memo, scored) for sub in query.subqueries], searcher)
     if isinstance(query, Or):
-        found = [docs for sub in query.subqueries if (docs := docset(searcher, sub, memo, scored))]
-        # Mostly one part holds the word (its language's field): that part as it is, not a copy.
-        return found[0] if len(found) == 1 else set().union(*found)
+        found = [docset(searcher, sub, memo, scored) for sub in query.subqueries]
+        return numpy.logical_or.reduce(found) if found else mask_of(searcher, [])
     if isinstance(query, WrappingQuery):
         return docset(searcher, query.child, memo, scored)
+    return mask_of(searcher, leaf(searcher, query, memo, scored).ids)
+
+
+def leaf(searcher, query, memo, scored: bool = False) -> Leaf:
+    """What a leaf query (a word, a phrase, a date range...) matches, from memo or read."""
     found = memo.get(query)
-    if type(query) is Term and (found is None or (scored and type(found) is not Scored)):
+    if type(query) is Term and (found is None or (scored and found.scores is None)):
         found = read_term(searcher, query, memo, scored)
     if found is None and type(query) is Phrase and query.slop == 1 and PAIRS_FIELD in searcher.schema:
         # Only where the words stand side by side (the pairs field, hashed: a few more), then checked on the words'
         # positions (_matching), in those documents only.
         near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
         near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
-        found = memo[query] = dict.fromkeys(_matching(searcher, query, _intersection(near)))
+        candidates = numpy.flatnonzero(_intersection(near, searcher)).tolist()
+        found = memo[query] = Leaf(numpy.array(_matching(searcher, query, candidates), dtype=numpy.int64))
     if found is None:  # a phrase, a date range, postings of another kind: Whoosh's own matcher
-        found = memo[query] = dict.fromkeys(searcher.docs_for_query(query))
-    return found.keys()
+        found = memo[query] = Leaf(numpy.array(sorted(searcher.docs_for_query(query)), dtype=numpy.int64))
+    return found
 
 
-def _intersection(found: list):
-    """What every one of the sets (or dicts' keys) holds, the smallest first: each step walks the smaller side."""
-    if not found:
-        return set()
-    found.sort(key=len)
-    common = found[0]
-    for other in found[1:]:
-        common = common & other
-    return common
+def _intersection(found: list, searcher):
+    """What every one of the masks holds."""
+    return numpy.logical_and.reduce(found) if found else mask_of(searcher, [])
 
 
-def _matching(searcher, query, candidates) -> list[int]:
-    """The candidates where the phrase's words stand side by side, in order (Whoosh's Phrase with slop 1): each word's
-    positions in each candidate, read straight from its postings. Whoosh's phrase matcher, told to skip to a candidate
-    that lacks the phrase, worked out the positions of every document holding all the words up to the next that has
-    it: a hundred milliseconds for a glossary phrase of two common words."""
+def _matching(searcher, query, candidates: list[int]) -> list[int]:
+    """The candidates (ascending) where the phrase's words stand side by side, in order (Whoosh's Phrase with slop 1):
+    each word's positions in each candidate, read straight from its postings. Whoosh's phrase matcher, told to skip to
+    a candidate that lacks the phrase, worked out the positions of every document holding all the words up to the next
+    that has it: a hundred milliseconds for a glossary phrase of two common words."""
     found = []
     fieldname, words = query.fieldname, query.words
     for subsearcher, offset in searcher.leaf_searchers():
         reader, end = subsearcher.reader(), offset + subsearcher.doc_count_all()
-        local = sorted(doc - offset for doc in candidates if offset <= doc < end)
+        local = [doc - offset for doc in candidates if offset <= doc < end]
         if not local or any((fieldname, word) not in reader for word in words):
             continue
         matchers = [reader.postings(fieldname, word) for word in words]

@@ -15,6 +15,7 @@ every type (TopsCollector). What only translations find is scored only when a pa
 
 from heapq import heappush, heapreplace, nlargest
 
+import numpy
 from whoosh.collectors import ScoredCollector
 from whoosh.query import AndNot
 
@@ -29,14 +30,11 @@ ALL = None  # the bucket of every type, for a search that ranks them together
 # Where whoosh_scores cannot score a query (a date range, say), up to this many candidates are scored one by one
 # (skipping to each), not found by a walk.
 SCORE_DIRECTLY = 2000
-# Past this many candidates in a group, the scores of every match of the query are worked out (once a search) rather
-# than those of the group's alone.
-SCORE_EVERY_FROM = 2000
 
 
 class Leaves(Kept):
     """What leaf queries match (and score), remembered for as long as the searcher: the least recently used dropped past
-    `budget` documents held in all (a common word's set of 50,000 is a few MB) or `size` entries."""
+    `budget` documents held in all (16 bytes each: its number and score) or `size` entries."""
 
     def __init__(self, budget: int, size: int):
         super().__init__(budget, size, weigh=lambda found: len(found or ()))
@@ -111,13 +109,13 @@ class TopsCollector(ScoredCollector):
         self.heaps = {kind: [[] for _ in groups] for kind, (_, groups) in self.walk.items()}
 
     def _collect(self, global_docnum, score):
-        # The types' candidates are apart (each a type's documents): set lookups, cheaper than reading the type column.
-        kind = next((kind for kind, (docs, _) in self.walk.items() if global_docnum in docs), self)
+        # The types' candidates are apart (each a type's documents): mask lookups, cheaper than reading the type column.
+        kind = next((kind for kind, (docs, _) in self.walk.items() if docs[global_docnum]), self)
         if kind is self:
             return 0
         at = 0
         for group in self.walk[kind][1]:
-            if group is None or global_docnum in group:
+            if group is None or group[global_docnum]:
                 break
             at += 1
         heap, item, limit = self.heaps[kind][at], (score, 0 - global_docnum), self.limits[kind]
@@ -133,58 +131,48 @@ class TopsCollector(ScoredCollector):
         raise NotImplementedError("read .heaps instead")
 
 
-def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict, memo: dict) -> dict:
-    """For each type, the first `size` of its members (query's matches): those in the first group, then the second...,
-    then the rest; by score within each. A group of no more candidates than wanted is scored as it is; past that,
-    candidates are chosen by the group's scores added up a word at a time (whoosh_scores), or, where those cannot be
-    had, the type's groups are ranked in a single walk shared by every type. Candidates without such scores are
-    scored by Whoosh, all in a pass."""
+def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> dict:
+    """For each type, the first `size` of its members (query's matches, a mask): those in the first group (a mask), then
+    the second..., then the rest; by score within each. A group of no more candidates than wanted is scored as it is;
+    past that, candidates are chosen by the query's scores added up a word at a time (whoosh_scores), or, where those
+    cannot be had, the type's groups are ranked in a single walk shared by every type. Candidates without such scores
+    are scored by Whoosh, all in a pass."""
     slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
-    walk, wanted = {}, set()
-    known: dict[int, float] = {}  # candidates' scores added up from their words' (whoosh_scores)
-    unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
-    every: list = []  # the scores of every match, once a large group needs them: each type and group reads them
+    walk, wanted, known = {}, set(), {}  # known: candidates' scores added up from their words' (whoosh_scores)
+    computed: list = []  # the query's (mask, scores), worked out once a search when a group needs them; or [None]
 
-    def scored(allowed) -> dict | None:
-        """Scores of (at least) the allowed documents, or None."""
-        if unscorable:
-            return None
-        if len(allowed) > SCORE_EVERY_FROM:
-            # A common word's groups (as typed, the rest) in each type: scored once, not once per group and type.
-            if not every:
-                every.append(whoosh_scores.scores(searcher, query, memo))
-            found = every[0]
-            complete = found is not None and allowed <= found.keys()
-        else:
-            found = whoosh_scores.scores(searcher, query, memo, allowed)
-            complete = found is not None and len(found) == len(allowed)
-        if found is None:
-            unscorable.append(True)
-        return found if complete else None
+    def scored(allowed):
+        """Scores of every match of the query, if they cover the allowed documents, or None."""
+        if not computed:
+            computed.append(whoosh_scores.scores(searcher, query, memo))
+        found = computed[0]
+        return found[1] if found is not None and not (allowed & ~found[0]).any() else None
 
     for kind, size in sizes.items():
         docs, stages, taken = members[kind], [*groups, None], 0
         for at, group in enumerate(stages):
             need = size - taken
-            if need <= 0 or not docs:
+            if need <= 0 or not docs.any():
                 break
             allowed = docs if group is None else docs & group
-            by_score = scored(allowed) if allowed else None
-            if len(allowed) > need and by_score is not None:
+            count = _count(allowed)
+            by_score = scored(allowed) if count else None
+            if count > need and by_score is not None:
                 candidates = whoosh_scores.best_of(by_score, allowed, need)
-            elif len(allowed) > max(need, SCORE_DIRECTLY):
+            elif count > max(need, SCORE_DIRECTLY):
                 walk[kind] = (docs, stages[at:])
                 break
             else:
                 candidates = allowed
-            if candidates:
-                slots[kind].append((candidates, need))
+            ids = numpy.flatnonzero(candidates).tolist()
+            if ids:
+                slots[kind].append((ids, need))
                 if by_score is None:
-                    wanted.update(candidates)
+                    wanted.update(ids)
                 else:
-                    known.update((doc, by_score[doc]) for doc in candidates)
-                taken += min(need, len(allowed))
-            docs = docs - allowed
+                    known.update(zip(ids, by_score[ids].tolist(), strict=True))
+                taken += min(need, count)
+            docs = docs & ~allowed
     # The candidates' scores: added up from their words' where whoosh_scores could (they differ from Whoosh's own in the
     # last bits at most, the order of addition), else Whoosh's own, its matchers built once and walked once. Scoring
     # the candidates again through Whoosh's matchers cost a common word's search 10-40 ms (bench/search.py).
@@ -194,7 +182,7 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
     ranked: dict = {kind: [] for kind in sizes}
     for kind, found in slots.items():
         for candidates, need in found:
-            ranked[kind] += nlargest(need, map(scores.get, candidates & scores.keys()))
+            ranked[kind] += nlargest(need, (scores[doc] for doc in candidates if doc in scores))
     if walk:
         collector = TopsCollector(walk, {kind: sizes[kind] - len(ranked[kind]) for kind in walk})
         searcher.search_with_collector(query, collector)
@@ -202,6 +190,10 @@ def _ranked(searcher, query, members: dict, groups: list[set[int]], sizes: dict,
             for heap in heaps:
                 ranked[kind] += sorted(heap, reverse=True)[: sizes[kind] - len(ranked[kind])]
     return ranked
+
+
+def _count(mask) -> int:
+    return int(numpy.count_nonzero(mask))
 
 
 def best(
@@ -224,12 +216,12 @@ def best(
     conditions = [] if any_word else [side_by_side(asked, langs), as_typed(asked)]
     groups = [docset(searcher, under(condition, kinds), memo) for condition in conditions if condition is not None]
     ranked = _ranked(searcher, query, members, groups, sizes, memo)
-    totals = {kind: len(members[kind]) for kind in sizes}
+    totals = {kind: _count(members[kind]) for kind in sizes}
     if not any_word and translates(asked, langs):
         everything = matching(asked, langs)
         matched = docset(searcher, under(everything, kinds), memo)
         typed_totals = totals
-        totals = {kind: len(matched if kind is ALL else matched & type_docs(kind)) for kind in sizes}
+        totals = {kind: _count(matched if kind is ALL else matched & type_docs(kind)) for kind in sizes}
         short = {kind: size - len(ranked[kind]) for kind, size in sizes.items()
                  if len(ranked[kind]) < size and totals[kind] > typed_totals[kind]}  # fmt: skip
         if short:

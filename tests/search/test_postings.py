@@ -55,7 +55,7 @@ def test_words_read_from_postings_have_whooshs_documents_and_scores(
 
     from app.search import get_backend
     from app.search.analysis import stem_text
-    from app.search.whoosh_postings import Scored, read_term
+    from app.search.whoosh_postings import read_term
 
     comments = [create_comment(article, body=f"{body} {'ещё ' * n}") for n in range(3) for body in BODIES]
     reindex()
@@ -74,8 +74,9 @@ def test_words_read_from_postings_have_whooshs_documents_and_scores(
         expected = {hit.docnum: hit.score for hit in searcher.search(term, limit=None)}
         assert expected, term
         scored = read_term(searcher, term, {}, scored=True)
-        assert type(scored) is Scored and dict(scored) == expected, term  # the same floats, not nearly
-        assert read_term(searcher, term, {}, scored=False).keys() == expected.keys()
+        assert scored.as_dict() == expected, term  # the same floats, not nearly
+        unscored = read_term(searcher, term, {}, scored=False)
+        assert unscored.scores is None and unscored.ids.tolist() == sorted(expected)
     # The rebuilt segment's words came from its side file (the later segment has none), else from Whoosh's blocks.
     assert any(found is not None for found in side_reads) == (table == "from the side file")
 
@@ -142,6 +143,6 @@ def test_a_words_postings_outlive_an_index_change_and_still_give_whooshs_scores(
     searcher = get_backend()._open_searcher()
     assert searcher is not before and len(searcher.leaf_searchers()) > 1
     scored = read_term(searcher, term, {}, scored=True)
-    assert dict(scored) == {hit.docnum: hit.score for hit in searcher.search(term, limit=None)}
+    assert scored.as_dict() == {hit.docnum: hit.score for hit in searcher.search(term, limit=None)}
     assert len(scored) == found_before  # one taken out, one added
     assert len(decoded) == 1  # the new segment's postings only
