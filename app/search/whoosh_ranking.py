@@ -30,6 +30,9 @@ ALL = None  # the bucket of every type, for a search that ranks them together
 # Where whoosh_scores cannot score a query (a date range, say), up to this many candidates are scored one by one
 # (skipping to each), not found by a walk.
 SCORE_DIRECTLY = 2000
+# Past this many candidates in a group, the scores of every match of the query are worked out (once a search, an array
+# a slot per document) rather than those of the group's alone.
+SCORE_EVERY_FROM = 2000
 
 
 class Leaves(Kept):
@@ -139,14 +142,21 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
     are scored by Whoosh, all in a pass."""
     slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
     walk, wanted, known = {}, set(), {}  # known: candidates' scores added up from their words' (whoosh_scores)
-    computed: list = []  # the query's (mask, scores), worked out once a search when a group needs them; or [None]
+    every: list = []  # the scores of every match (mask, scores), once a large group needs them; or [None]
 
-    def scored(allowed):
-        """Scores of every match of the query, if they cover the allowed documents, or None."""
-        if not computed:
-            computed.append(whoosh_scores.scores(searcher, query, memo))
-        found = computed[0]
-        return found[1] if found is not None and not (allowed & ~found[0]).any() else None
+    def scored(allowed, count: int):
+        """(documents, their scores) of the allowed (a mask), or None where whoosh_scores cannot score them all."""
+        ids = numpy.flatnonzero(allowed)
+        if count > SCORE_EVERY_FROM:
+            # A common word's groups (as typed, the rest) in each type: scored once, not once per group and type.
+            if not every:
+                every.append(whoosh_scores.scores(searcher, query, memo))
+            found = every[0]
+            found = None if found is None else (found[0][ids], found[1][ids])
+        else:
+            # A few candidates: their scores alone (arrays the size of the index cost more than a rare word's reading).
+            found = whoosh_scores.scores(searcher, query, memo, ids)
+        return (ids, found[1]) if found is not None and found[0].all() else None
 
     for kind, size in sizes.items():
         docs, stages, taken = members[kind], [*groups, None], 0
@@ -156,21 +166,20 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
                 break
             allowed = docs if group is None else docs & group
             count = _count(allowed)
-            by_score = scored(allowed) if count else None
-            if count > need and by_score is not None:
-                candidates = whoosh_scores.best_of(by_score, allowed, need)
+            by_score = scored(allowed, count) if count else None
+            if by_score is not None:
+                ids, values = by_score
+                chosen = whoosh_scores.best_of(values, need)
+                ids = ids[chosen].tolist()
+                known.update(zip(ids, values[chosen].tolist(), strict=True))
             elif count > max(need, SCORE_DIRECTLY):
                 walk[kind] = (docs, stages[at:])
                 break
             else:
-                candidates = allowed
-            ids = numpy.flatnonzero(candidates).tolist()
+                ids = numpy.flatnonzero(allowed).tolist()
+                wanted.update(ids)
             if ids:
                 slots[kind].append((ids, need))
-                if by_score is None:
-                    wanted.update(ids)
-                else:
-                    known.update(zip(ids, by_score[ids].tolist(), strict=True))
                 taken += min(need, count)
             docs = docs & ~allowed
     # The candidates' scores: added up from their words' where whoosh_scores could (they differ from Whoosh's own in the

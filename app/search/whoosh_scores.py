@@ -18,39 +18,77 @@ from app.search.whoosh_postings import docset, leaf, read_term, size_of
 MARGIN = 1e-9  # relative: a candidate within this of the last score wanted is scored again, so float noise loses none
 
 
-def scores(searcher, query, memo):
+class _Space:
+    """The documents a search scores: every one of the searcher's (docs None) or only those of docs (ascending): a page
+    often needs the scores of a few candidates, and arrays the size of the index cost a rare word's search more than
+    its reading."""
+
+    def __init__(self, searcher, docs):
+        self.docs, self.size = docs, size_of(searcher) if docs is None else len(docs)
+
+    def _positions(self, ids):
+        """Where each document of the space would be in ids (sorted), and whether it is there."""
+        at = numpy.searchsorted(ids, self.docs)
+        numpy.minimum(at, len(ids) - 1, out=at)
+        return at, ids[at] == self.docs
+
+    def mask(self, ids):
+        """The documents of ids (ascending), as a mask over the space."""
+        if self.docs is None:
+            mask = numpy.zeros(self.size, dtype=bool)
+            mask[ids] = True
+            return mask
+        return self._positions(ids)[1] if len(ids) else numpy.zeros(self.size, dtype=bool)
+
+    def scored(self, ids, values):
+        """(mask, scores) over the space of the documents of ids and their values."""
+        if self.docs is None:
+            mask, spread = self.mask(ids), numpy.zeros(self.size, dtype=numpy.float64)
+            spread[ids] = values
+            return mask, spread
+        if not len(ids):
+            return numpy.zeros(self.size, dtype=bool), numpy.zeros(self.size, dtype=numpy.float64)
+        at, present = self._positions(ids)
+        return present, numpy.where(present, values[at], 0.0)
+
+    def within(self, mask):
+        """A mask over every document of the searcher (docset's), over the space."""
+        return mask if self.docs is None else mask[self.docs]
+
+
+def scores(searcher, query, memo, docs=None):
     """(mask, scores) of the query's matches: a mask of the documents it matches and an array of their scores (0 for
-    the others), one slot per document of the searcher; None for a query this does not know how to score."""
+    the others), one slot per document of the searcher, or, given docs (an ascending array), per document of docs;
+    None for a query this does not know how to score."""
+    return _scores(searcher, query, memo, _Space(searcher, docs))
+
+
+def _scores(searcher, query, memo, space: _Space):
     if type(query) is Term:
         found = memo.get(query)
         if found is None or found.scores is None:
             found = read_term(searcher, query, memo, scored=True)
         if found is None or found.scores is None:
             return None
-        mask = numpy.zeros(size_of(searcher), dtype=bool)
-        values = numpy.zeros(size_of(searcher), dtype=numpy.float64)
-        mask[found.ids] = True
-        values[found.ids] = found.scores
-        return mask, values
+        return space.scored(found.ids, found.scores)
     if type(query) is Phrase:
         # Whoosh scores a phrase as the sum of its words' scores (times its boost), where they stand side by side.
-        words = [scores(searcher, Term(query.fieldname, word), memo) for word in query.words]
+        words = [_scores(searcher, Term(query.fieldname, word), memo, space) for word in query.words]
         if not words or any(part is None for part in words):
             return None
-        inside = numpy.zeros(size_of(searcher), dtype=bool)
-        inside[leaf(searcher, query, memo, True).ids] = True
-        total = numpy.zeros(size_of(searcher), dtype=numpy.float64)  # the same sum as sum(): 0 + the first + ...
+        inside = space.mask(leaf(searcher, query, memo, True).ids)
+        total = numpy.zeros(space.size, dtype=numpy.float64)  # the same sum as sum(): 0 + the first + ...
         for _, values in words:
             total += values
         return inside, numpy.where(inside, total * query.boost, 0.0)
     if isinstance(query, AndNot):
-        found = scores(searcher, query.a, memo)
+        found = _scores(searcher, query.a, memo, space)
         if found is None:
             return None
-        mask = found[0] & ~docset(searcher, query.b, memo)
+        mask = found[0] & ~space.within(docset(searcher, query.b, memo))
         return mask, numpy.where(mask, found[1], 0.0)
     if isinstance(query, And | Or) and (not isinstance(query, Or) or (not query.scale and not query.minmatch)):
-        parts = [scores(searcher, sub, memo) for sub in query.subqueries]
+        parts = [_scores(searcher, sub, memo, space) for sub in query.subqueries]
         if not parts or any(part is None for part in parts):
             return None
         if len(parts) == 1:
@@ -60,7 +98,7 @@ def scores(searcher, query, memo):
         parts = [parts[at] for at in sorted(range(len(parts)), key=counts.__getitem__)]
         if isinstance(query, And):
             mask = numpy.logical_and.reduce([mask for mask, _ in parts])
-            total = numpy.zeros(len(mask), dtype=numpy.float64)
+            total = numpy.zeros(space.size, dtype=numpy.float64)
             for _, values in parts:
                 total += values
             total = numpy.where(mask, total, 0.0)
@@ -76,13 +114,11 @@ def scores(searcher, query, memo):
     return None
 
 
-def best_of(values, allowed, limit: int):
-    """The candidates (a mask) for the best `limit` of allowed (a mask): every one scoring about as high as the
+def best_of(values, limit: int):
+    """Which of values (a mask over them) are candidates for the best `limit`: every one scoring about as high as the
     limit-th or higher."""
-    count = int(numpy.count_nonzero(allowed))
-    if count <= limit:
-        return allowed
-    chosen = values[allowed]
-    cutoff = numpy.partition(chosen, count - limit)[count - limit]
+    if len(values) <= limit:
+        return numpy.ones(len(values), dtype=bool)
+    cutoff = numpy.partition(values, len(values) - limit)[len(values) - limit]
     floor = cutoff - abs(cutoff) * MARGIN - MARGIN
-    return allowed & (values >= floor)
+    return values >= floor

@@ -1,6 +1,7 @@
 """The ways of ranking many matches give the same page: scoring candidates one by one, walking Whoosh's matchers
-(TopsCollector), and choosing candidates by their scores added up from their words' (whoosh_scores). On a big index
-the last decides the searches of common words; here every match is sent down each path in turn."""
+(TopsCollector), and choosing candidates by their scores added up from their words' (whoosh_scores), a group's or every
+match's at once. On a big index the last decides the searches of common words; here every match is sent down each
+path in turn."""
 
 import numpy
 import pytest
@@ -38,9 +39,11 @@ def test_every_ranking_path_gives_the_same_page(app, article, create_comment, re
         return scores(*args)
 
     pages = {}
-    for path in ("one by one", "walk", "all scores"):
+    for path in ("one by one", "walk", "all scores", "every match's scores at once"):
         monkeypatch.setattr(whoosh_ranking, "SCORE_DIRECTLY", 10**9 if path == "one by one" else 0)
         monkeypatch.setattr(whoosh_scores, "scores", bulk if "scores" in path else lambda *args: None)
+        # At once: the scores of every match worked out once a search, as for a group of a common word's thousands.
+        monkeypatch.setattr(whoosh_ranking, "SCORE_EVERY_FROM", 0 if "at once" in path else 10**9)
         found = []
         for query in QUERIES:
             grouped = search(query, Filters())
@@ -55,6 +58,7 @@ def test_every_ranking_path_gives_the_same_page(app, article, create_comment, re
         pages[path] = found
     assert pages["walk"] == pages["one by one"]
     assert pages["all scores"] == pages["one by one"]
+    assert pages["every match's scores at once"] == pages["one by one"]
     assert used and any(totals["comment"] > 10 for _, totals, _ in pages["walk"])
 
 
