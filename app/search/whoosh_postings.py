@@ -1,5 +1,5 @@
 """A term's postings read once, a block at a time: its documents and, for the words a search ranks, their scores;
-and what a query matches, by set operations on its words' documents (docset).
+and what a query matches, as a mask built from its words' documents (docset).
 
 Whoosh's matchers yield postings one by one, and a text field's blocks carry every posting's positions, so reading a
 common word's blocks is most of what its first search costs: counting and ranking share one reading here. A score is
@@ -230,7 +230,7 @@ def _score_segment(ids, weights, scorer, boost: float, reader, fieldname: str):
     return values[pairs]
 
 
-# --- what a query matches, by set operations on its words' postings ---------------------------------------------
+# --- what a query matches, as a mask built from its words' postings ---------------------------------------------
 
 
 def docset(searcher, query, memo, scored: bool = False):

@@ -5,7 +5,7 @@ holding the words side by side (each two neighbours, by the pairs field), then t
 typed (the unstemmed `exact` field), then those matching only through stems; after them, what only the glossary's
 translations find. Within each group, Whoosh's BM25F score.
 
-How. The matches of the language typed are counted with set operations on posting lists (docset), and so are those
+How. The matches of the language typed are counted on masks built from posting lists (docset), and so are those
 holding the words side by side or as typed: adding those conditions to the scoring matchers made each match cost half
 as much again. The best of each group are ranked by the scores added up from each word's, read with its postings a
 block at a time (whoosh_postings, whoosh_scores: scoring every match of a common word through Whoosh's matchers was
@@ -218,8 +218,8 @@ def best(
     typed = matching(asked, langs, any_word, translations=False)
     query = under(typed, kinds)
     memo = {} if memo is None else memo
-    # Counted by set operations on posting lists, and only the best scored (_tops): scoring every match of a common
-    # word was most of the time of a search.
+    # Counted on masks built from posting lists, and only the best scored (_ranked): scoring every match of a common
+    # word through Whoosh's matchers was most of the time of a search.
     matched = docset(searcher, query, memo, scored=True)
     members = {kind: matched if kind is ALL else matched & type_docs(kind) for kind in sizes}
     conditions = [] if any_word else [side_by_side(asked, langs), as_typed(asked)]
