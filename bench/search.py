@@ -210,6 +210,7 @@ def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> d
                     # what this process keeps across index changes.
                     backend._cache, backend._leaf_sets = (None, {}), (None, {})
                     whoosh_postings._kept.clear()
+                    whoosh_postings._dead.clear()
                 if changing:
                     # A busy consultation: a comment is indexed again before each search (untimed), as the search
                     # queue does after every post or decision, so each search has a new searcher.

@@ -111,10 +111,9 @@ def read_term(searcher, term: Term, memo, scored: bool) -> Leaf | None:
         if found is None:
             return None
         ids, weights = found
-        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        if deleted:
-            kept = ~numpy.isin(ids, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
-            ids, weights = ids[kept], weights[kept]
+        if reader.has_deletions():
+            alive = ~_deleted(reader)[ids]
+            ids, weights = ids[alive], weights[alive]
         if all_scores is not None:
             try:
                 values = _score_segment(ids, weights, scorer, boost, reader, fieldname)
@@ -136,6 +135,23 @@ def read_term(searcher, term: Term, memo, scored: bool) -> Leaf | None:
 # left out when read), so what was read of it stays true through every index change that keeps it: the searcher that a
 # change replaces loses its caches, not this.
 _kept = Kept(KEPT_POSTINGS, weigh=lambda found: len(found[0]))
+
+
+# A segment's deleted documents as a mask, by (segment, how many): a segment's deletions only ever grow, so the count
+# tells them apart; read once per index change, not once per word read (a numpy.isin per word and segment).
+_dead = Kept(size=64)
+
+
+def _deleted(reader):
+    """The segment's deleted documents, a mask over its document numbers."""
+    deleted = reader.deleted_docs_set
+    key = (reader._segid, len(deleted))
+    found = _dead.get(key)
+    if found is None:
+        found = numpy.zeros(reader.doc_count_all(), dtype=bool)
+        found[numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted))] = True
+        _dead[key] = found
+    return found
 
 
 def _postings(reader, fieldname: str, text: str):
@@ -177,56 +193,47 @@ def _blocks(matcher):
         matcher._next_block()
 
 
-class _Scores(dict):
-    """(weight, length byte) -> the posting's score, as Whoosh computes it (its scorer, the length the byte stands for),
-    worked out on first use: a word has a few hundred such pairs and tens of thousands of postings."""
+# The length each length byte stands for (Whoosh stores a document's field length in one byte).
+_LENGTHS = numpy.array([byte_to_length(byte) for byte in range(256)], dtype=numpy.float64)
 
-    def __init__(self, score, boost: float):
-        super().__init__()
-        self.score, self.boost = score, boost
 
-    def __missing__(self, key):
-        weight, length = key
-        if self.score is None:  # an unscorable field: Whoosh scores a posting by its weight
-            value = weight * self.boost
-        elif not length:
-            raise LookupError("no length stored")  # Whoosh would read none either: leave this word to Whoosh
-        else:
-            value = self.score(weight, byte_to_length(length)) * self.boost
-        self[key] = value
-        return value
+def _bm25(scorer, boost: float, weights, length_bytes):
+    """Whoosh's BM25F score (whoosh.scoring.bm25, times the query's boost) of postings given as arrays of weights and
+    length bytes: the same operations in the same order, so the same floats, an array at a time (in Python, a
+    posting or a (weight, length) pair at a time, this was most of reading a common word again after an index change).
+    """
+    if not length_bytes.all():
+        raise LookupError("no length stored")  # Whoosh would read none either: leave this word to Whoosh
+    B, K1, lengths = scorer.B, scorer.K1, _LENGTHS[length_bytes]  # noqa: N806 (Whoosh's names)
+    return scorer.idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / scorer.avgfl))) * boost
 
 
 def _score_segment(ids, weights, scorer, boost: float, reader, fieldname: str):
     """The scores of one segment's postings (numpy arrays: documents, weights), as an array; None for a scorer this
     does not know. A LookupError (a posting without a length: Whoosh fails to score it too) leaves the word to
     Whoosh."""
-    size = reader.doc_count_all()
     if type(scorer) is WeightScorer:
-        table, lengths = _Scores(None, boost), bytes(size)
-    elif type(scorer) is BM25FScorer:
-        table, lengths = _Scores(scorer._score, boost), _length_bytes(reader, fieldname)
-        if lengths is None:
-            return None
-        lengths = lengths.ljust(size, b"\0")  # past the column's end, Whoosh's default: 0
-    else:
+        return weights * boost  # an unscorable field: Whoosh scores a posting by its weight
+    if type(scorer) is not BM25FScorer:
+        return None
+    lengths = _length_bytes(reader, fieldname)
+    if lengths is None:
         return None
     if not len(ids):
         return numpy.zeros(0, dtype=numpy.float64)
+    # Past the column's end, Whoosh's default: 0.
+    lengths = numpy.frombuffer(lengths.ljust(reader.doc_count_all(), b"\0"), dtype=numpy.uint8)[ids]
     whole = weights.astype(numpy.int64)
     if not (whole == weights).all() or whole.min() < 0 or whole.max() >= WHOLE_WEIGHTS:
-        # Weights that are not a word's counts (a boosted field's): a posting at a time.
-        values = map(table.__getitem__, zip(weights.tolist(), map(lengths.__getitem__, ids.tolist()), strict=True))
-        return numpy.fromiter(values, dtype=numpy.float64, count=len(ids))
+        return _bm25(scorer, boost, weights, lengths)  # weights that are not a word's counts (a boosted field's)
     # A text field's weights are the word's counts in each document (whole numbers): each (count, length byte) pair
-    # is one number, and a word's few hundred pairs are scored once (by Whoosh's arithmetic) into a table read for
-    # every posting at once. In a Python loop per posting this was a third of a common word's first search.
-    pairs = whole * 256 + numpy.frombuffer(lengths, dtype=numpy.uint8)[ids]
+    # is one number, and a word's few hundred pairs are scored once into a table read for every posting at once.
+    pairs = whole * 256 + lengths
     present = numpy.zeros(int(pairs.max()) + 1, dtype=bool)
     present[pairs] = True
     known = numpy.flatnonzero(present)
     values = numpy.zeros(len(present), dtype=numpy.float64)
-    values[known] = [table[(float(pair >> 8), pair & 255)] for pair in known.tolist()]
+    values[known] = _bm25(scorer, boost, (known >> 8).astype(numpy.float64), (known & 255).astype(numpy.uint8))
     return values[pairs]
 
 
