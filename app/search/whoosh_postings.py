@@ -268,12 +268,7 @@ def leaf(searcher, query, memo, scored: bool = False) -> Leaf:
     if type(query) is Term and (found is None or (scored and found.scores is None)):
         found = read_term(searcher, query, memo, scored)
     if found is None and type(query) is Phrase and query.slop == 1 and PAIRS_FIELD in searcher.schema:
-        # Only where the words stand side by side (the pairs field, hashed: a few more), then checked on the words'
-        # positions (_matching), in those documents only.
-        near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
-        near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
-        candidates = numpy.flatnonzero(_intersection(near, searcher)).tolist()
-        found = memo[query] = Leaf(numpy.array(_matching(searcher, query, candidates), dtype=numpy.int64))
+        found = memo[query] = Leaf(_phrase(searcher, query, memo, scored))
     if found is None:  # a phrase, a date range, postings of another kind: Whoosh's own matcher
         found = memo[query] = Leaf(numpy.array(sorted(searcher.docs_for_query(query)), dtype=numpy.int64))
     return found
@@ -284,28 +279,85 @@ def _intersection(found: list, searcher):
     return numpy.logical_and.reduce(found) if found else mask_of(searcher, [])
 
 
-def _matching(searcher, query, candidates: list[int]) -> list[int]:
-    """The candidates (ascending) where the phrase's words stand side by side, in order (Whoosh's Phrase with slop 1):
-    each word's positions in each candidate, read straight from its postings. Whoosh's phrase matcher, told to skip to
-    a candidate that lacks the phrase, worked out the positions of every document holding all the words up to the next
-    that has it: a hundred milliseconds for a glossary phrase of two common words."""
-    found = []
-    fieldname, words = query.fieldname, query.words
+# The documents of a segment holding a phrase, by (segment, field, words): as a word's postings (_kept), what a segment
+# holds never changes, so after an index change only the new segments are checked (a glossary phrase of two common
+# words took 150 ms to check, again after every post).
+_phrases = Kept(KEPT_POSTINGS // 4, weigh=len)
+
+
+def _phrase(searcher, query, memo, scored: bool):
+    """The documents (ascending) where the phrase's words stand side by side: in a segment checked before, those kept;
+    else those of the documents holding its words side by side (the pairs field, hashed: a few more) checked on the
+    words' positions (_matching)."""
+    found, candidates = [], None
     for subsearcher, offset in searcher.leaf_searchers():
-        reader, end = subsearcher.reader(), offset + subsearcher.doc_count_all()
-        local = [doc - offset for doc in candidates if offset <= doc < end]
-        if not local or any((fieldname, word) not in reader for word in words):
+        reader = subsearcher.reader()
+        segment = getattr(reader, "_segid", None)
+        key = (segment, query.fieldname, tuple(query.words))
+        local = _phrases.get(key) if segment is not None else None
+        if local is None:
+            if candidates is None:  # once, for every segment that needs them
+                near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
+                near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
+                candidates = numpy.flatnonzero(_intersection(near, searcher))
+            start, end = numpy.searchsorted(candidates, [offset, offset + reader.doc_count_all()])
+            mine = (candidates[start:end] - offset).tolist()
+            local = numpy.array(_matching(reader, query.fieldname, query.words, mine), dtype=numpy.int64)
+            if segment is not None:
+                _phrases[key] = local
+        if len(local) and reader.has_deletions():
+            local = local[~_deleted(reader)[local]]  # deleted since they were checked
+        found.append(local + offset)
+    return numpy.concatenate(found) if found else numpy.zeros(0, dtype=numpy.int64)
+
+
+def _matching(reader, fieldname: str, words, candidates: list[int]) -> list[int]:
+    """The candidates (a segment's documents, ascending) where the words stand side by side, in order (Whoosh's Phrase
+    with slop 1): each word's positions in each candidate, read from its blocks of postings; a block without a
+    candidate is passed by its header. Whoosh's phrase matcher, told to skip to a candidate that lacks the phrase,
+    worked out the positions of every document holding all the words up to the next that has it; skipping a matcher
+    to each candidate walked its postings one by one."""
+    if not candidates or any((fieldname, word) not in reader for word in words):
+        return []
+    held = [_positions(reader, fieldname, word, candidates) for word in words]
+    found = []
+    for doc in candidates:
+        positions = [at.get(doc) for at in held]
+        if all(positions) and any(
+            all(start + step in others for step, others in enumerate(positions[1:], 1)) for start in positions[0]
+        ):
+            found.append(doc)
+    return found
+
+
+def _positions(reader, fieldname: str, word: str, candidates: list[int]) -> dict[int, set[int]]:
+    """The word's positions in each of the candidates (ascending) that hold it."""
+    matcher = reader.postings(fieldname, word)
+    if type(matcher) is FilterMatcher and matcher._exclude:  # the candidates hold no deleted document
+        matcher = matcher.child
+    found: dict[int, set[int]] = {}
+    if type(matcher) is not W3LeafMatcher:  # postings of another kind: Whoosh's own skipping
+        for doc in candidates:
+            if matcher.is_active() and matcher.id() < doc:
+                matcher.skip_to(doc)
+            if matcher.is_active() and matcher.id() == doc:
+                found[doc] = set(matcher.value_as("positions"))
+        return found
+    decode = matcher.format.decoder("positions")
+    wanted = iter(candidates)
+    doc = next(wanted, None)
+    while doc is not None and matcher.is_active():
+        if doc > matcher.block_max_id():
+            matcher._next_block()  # no candidate in this block: its postings are not even read
             continue
-        matchers = [reader.postings(fieldname, word) for word in words]
-        for docnum in local:
-            positions = []
-            for matcher in matchers:
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active() or matcher.id() != docnum:
-                    break
-                positions.append(set(matcher.value_as("positions")))
-            else:
-                if any(all(start + at in held for at, held in enumerate(positions)) for start in positions[0]):
-                    found.append(docnum + offset)
+        matcher._read_ids()
+        matcher._read_values()
+        where = {posting: at for at, posting in enumerate(matcher._ids)}
+        last = matcher.block_max_id()
+        while doc is not None and doc <= last:
+            at = where.get(doc)
+            if at is not None:
+                found[doc] = set(decode(matcher._values[at]))
+            doc = next(wanted, None)
+        matcher._next_block()
     return found

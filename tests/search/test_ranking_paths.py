@@ -83,3 +83,61 @@ def test_a_phrase_matches_the_documents_whoosh_finds(app, article, create_commen
         query = Phrase(f"text_{lang}", stem_text(text, lang).split())
         assert members(docset(searcher, query, {})) == set(searcher.docs_for_query(query))
     assert any(docset(searcher, Phrase(f"text_{lang}", stem_text(t, lang).split()), {}).any() for lang, t in phrases)
+
+
+def test_phrases_checked_a_block_at_a_time_match_whooshs_over_many_blocks():
+    # Hundreds of documents per word, so the postings span many blocks of 128 and most blocks hold no candidate.
+    import random
+
+    from whoosh.fields import TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.query import Phrase
+
+    from app.search.whoosh_postings import _matching
+
+    rng = random.Random(7)
+    index = RamStorage().create_index(Schema(body=TEXT(phrase=True)))
+    writer = index.writer()
+    for _ in range(1500):
+        writer.add_document(body=" ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(6)))
+    writer.commit()
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for words in (["alpha", "beta"], ["beta", "beta"], ["gamma", "alpha", "delta"]):
+            expected = sorted(searcher.docs_for_query(Phrase("body", words)))
+            candidates = sorted(rng.sample(range(1500), 300))  # the pairs field's few, spread over the blocks
+            assert _matching(reader, "body", words, candidates) == [doc for doc in expected if doc in candidates]
+            assert _matching(reader, "body", words, list(range(1500))) == expected
+            assert len(expected) > 50  # spread over most of the 12 blocks
+
+
+def test_a_phrase_checked_in_a_segment_is_not_checked_again_after_an_index_change(
+    app, article, create_comment, reindex, sync, monkeypatch
+):
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("Whoosh's phrase matcher")
+    from whoosh.query import Phrase
+
+    from app.search import get_backend, whoosh_postings
+    from app.search.analysis import stem_text
+    from app.search.whoosh_postings import docset
+
+    comments = [create_comment(article, body=body) for body in BODIES]
+    reindex()
+    sync()  # what the comments queued is applied: the index changes after this only by what the test does
+    query = Phrase("text_ru", stem_text("вывоз отходов", "ru").split())
+    before = docset(get_backend()._open_searcher(), query, {})
+    checked = []
+    matching = whoosh_postings._matching
+    monkeypatch.setattr(whoosh_postings, "_matching", lambda *args: checked.append(args[3]) or matching(*args))
+    # A new comment with the phrase (a new segment), one with it deleted from the old segment.
+    added = create_comment(article, body="Вывоз отходов опять задержали.")
+    sync()
+    get_backend().apply([], [f"comment:{comments[1].id}"])
+    searcher = get_backend()._open_searcher()
+    assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+    after = docset(searcher, query, {})
+    assert set(numpy.flatnonzero(after).tolist()) == set(searcher.docs_for_query(query))
+    assert numpy.count_nonzero(after) == numpy.count_nonzero(before)  # one added, one taken out
+    assert len(checked) == 1 and len(checked[0]) == 1  # the new segment's one candidate alone
+    assert f"comment:{added.id}" in {searcher.stored_fields(int(doc))["doc_id"] for doc in numpy.flatnonzero(after)}
