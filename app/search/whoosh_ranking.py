@@ -43,38 +43,6 @@ class Leaves(Kept):
         super().__init__(budget, size, weigh=lambda found: len(found or ()))
 
 
-class ScoresCollector(ScoredCollector):
-    """Every match with its score, in a list per type asked for (the type is a column), or all in one (ALL).
-
-    Whoosh's top-N collector rewrites the matcher for the lowest score still wanted and drops what cannot reach it,
-    with it from the count; nothing is dropped here (minscore stays 0), so the lists' lengths are the exact totals.
-    """
-
-    def __init__(self, kinds):
-        super().__init__()
-        self.wanted = list(kinds)
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.found: dict[str | None, list[tuple[float, int]]] = {kind: [] for kind in self.wanted}
-        self.kinds = None if ALL in self.found else top_searcher.reader().column_reader("type")
-
-    def _collect(self, global_docnum, score):
-        found = self.found[ALL] if self.kinds is None else self.found.get(self.kinds[global_docnum])
-        if found is not None:
-            found.append((score, 0 - global_docnum))  # as Whoosh: a lower document number wins a tie
-        return 0 - score
-
-    def results(self):
-        raise NotImplementedError("read .found instead")
-
-
-def _scored(searcher, query, kinds) -> dict[str | None, list[tuple[float, int]]]:
-    collector = ScoresCollector(kinds)
-    searcher.search_with_collector(query, collector)
-    return collector.found
-
-
 def _scores_of(searcher, query, docnums: set[int]) -> list[tuple[float, int]]:
     """(score, -document) of the given matches of query: the matcher skips straight to each of them."""
     found = []
@@ -143,9 +111,12 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
     slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
     walk, wanted, known = {}, set(), {}  # known: candidates' scores added up from their words' (whoosh_scores)
     every: list = []  # the scores of every match (mask, scores), once a large group needs them; or [None]
+    unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
 
     def scored(allowed, count: int):
         """(documents, their scores) of the allowed (a mask), or None where whoosh_scores cannot score them all."""
+        if unscorable:
+            return None
         ids = numpy.flatnonzero(allowed)
         if count > SCORE_EVERY_FROM:
             # A common word's groups (as typed, the rest) in each type: scored once, not once per group and type.
@@ -156,6 +127,8 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
         else:
             # A few candidates: their scores alone (arrays the size of the index cost more than a rare word's reading).
             found = whoosh_scores.scores(searcher, query, memo, ids)
+        if found is None:
+            unscorable.append(True)
         return (ids, found[1]) if found is not None and found[0].all() else None
 
     for kind, size in sizes.items():
@@ -206,13 +179,13 @@ def _count(mask) -> int:
 
 
 def best(
-    searcher, asked: Plan, langs: list[str], under, sizes: dict, any_word: bool, type_docs, memo: dict | None = None
+    searcher, asked: Plan, langs: list[str], under, sizes: dict, any_word: bool, type_docs, memo=None
 ) -> tuple[dict, dict]:
     """The best hits of each type in sizes (type, or ALL, -> how many) and each one's exact total.
 
     under(query, kinds) puts a query under the search's filters (and, given kinds, only those types); type_docs(kind)
-    is the set of a type's documents. With any_word, a document needs one clause, and the glossary adds nothing.
-    memo (leaf query -> its documents) may be kept for as long as the searcher: common words recur across queries.
+    is a type's documents (a mask, as docset gives). With any_word, a document needs one clause, and the glossary adds
+    nothing. memo (leaf query -> its Leaf) may be kept for as long as the searcher: common words recur across queries.
     """
     kinds = sorted(sizes, key=str)
     typed = matching(asked, langs, any_word, translations=False)
@@ -234,9 +207,12 @@ def best(
         short = {kind: size - len(ranked[kind]) for kind, size in sizes.items()
                  if len(ranked[kind]) < size and totals[kind] > typed_totals[kind]}  # fmt: skip
         if short:
-            only = _scored(searcher, under(AndNot(everything, typed), sorted(short, key=str)), short)
-            for kind, more in short.items():
-                ranked[kind] += nlargest(more, only[kind])
+            # Ranked as the typed matches are (a walk of Whoosh's phrase matchers over them took 20-50 ms).
+            extra = under(AndNot(everything, typed), sorted(short, key=str))
+            only = docset(searcher, extra, memo)
+            found = {kind: only if kind is ALL else only & type_docs(kind) for kind in short}
+            for kind, more in _ranked(searcher, extra, found, [], short, memo).items():
+                ranked[kind] += more
     hits = {}
     for kind, items in ranked.items():
         stored = [searcher.stored_fields(-negated) for _, negated in items]
