@@ -166,7 +166,7 @@ def stats(timings: list[float]) -> dict:
 
 def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> dict:
     from app.extensions import db
-    from app.search import documents, get_backend, whoosh_postings
+    from app.search import documents, get_backend, whoosh_postings, whoosh_side
     from app.search.backend import Filters
     from app.search.services import search
 
@@ -211,6 +211,8 @@ def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> d
                     backend._cache, backend._leaf_sets = (None, {}), (None, {})
                     whoosh_postings._kept.clear()
                     whoosh_postings._dead.clear()
+                    whoosh_postings._phrases.clear()
+                    whoosh_side._indexes.clear()
                 if changing:
                     # A busy consultation: a comment is indexed again before each search (untimed), as the search
                     # queue does after every post or decision, so each search has a new searcher.

@@ -145,7 +145,7 @@ _dead = Kept(size=64)
 def _deleted(reader):
     """The segment's deleted documents, a mask over its document numbers."""
     deleted = reader.deleted_docs_set
-    key = (reader._segid, len(deleted))
+    key = (whoosh_side.segment_key(reader), len(deleted))
     found = _dead.get(key)
     if found is None:
         found = numpy.zeros(reader.doc_count_all(), dtype=bool)
@@ -157,7 +157,7 @@ def _deleted(reader):
 def _postings(reader, fieldname: str, text: str):
     """(documents, weights) of a word in one segment, numpy arrays of every posting, deleted documents included; kept
     per segment (_kept). None where the postings are not Whoosh's usual blocks."""
-    key = (reader._segid, fieldname, text)
+    key = (whoosh_side.segment_key(reader), fieldname, text)
     found = _kept.get(key)
     if found is not None:
         return found
@@ -281,8 +281,13 @@ def _intersection(found: list, searcher):
 
 # The documents of a segment holding a phrase, by (segment, field, words): as a word's postings (_kept), what a segment
 # holds never changes, so after an index change only the new segments are checked (a glossary phrase of two common
-# words took 150 ms to check, again after every post).
-_phrases = Kept(KEPT_POSTINGS // 4, weigh=len)
+# words took 150 ms to check, again after every post). Each with the number of the segment's documents deleted when it
+# was checked: those were not candidates, so a searcher that saw fewer deleted checks again.
+_phrases = Kept(KEPT_POSTINGS // 4, size=4096, weigh=lambda found: 1 + len(found[1]))
+
+
+def _deleted_count(reader) -> int:
+    return len(reader.deleted_docs_set) if reader.has_deletions() else 0
 
 
 def _phrase(searcher, query, memo, scored: bool):
@@ -292,9 +297,9 @@ def _phrase(searcher, query, memo, scored: bool):
     found, candidates = [], None
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        segment = getattr(reader, "_segid", None)
-        key = (segment, query.fieldname, tuple(query.words))
-        local = _phrases.get(key) if segment is not None else None
+        key = (whoosh_side.segment_key(reader), query.fieldname, tuple(query.words))
+        deleted, kept = _deleted_count(reader), _phrases.get(key)
+        local = kept[1] if kept is not None and kept[0] <= deleted else None
         if local is None:
             if candidates is None:  # once, for every segment that needs them
                 near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
@@ -303,9 +308,9 @@ def _phrase(searcher, query, memo, scored: bool):
             start, end = numpy.searchsorted(candidates, [offset, offset + reader.doc_count_all()])
             mine = (candidates[start:end] - offset).tolist()
             local = numpy.array(_matching(reader, query.fieldname, query.words, mine), dtype=numpy.int64)
-            if segment is not None:
-                _phrases[key] = local
-        if len(local) and reader.has_deletions():
+            if kept is None or kept[0] > deleted:
+                _phrases[key] = (deleted, local)
+        if len(local) and deleted:
             local = local[~_deleted(reader)[local]]  # deleted since they were checked
         found.append(local + offset)
     return numpy.concatenate(found) if found else numpy.zeros(0, dtype=numpy.int64)

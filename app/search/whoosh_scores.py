@@ -1,8 +1,8 @@
 """Scores of every match of a query at once, read a block of postings at a time, for ranking a common word's matches.
 
 Whoosh scores a match by walking a tree of matchers, a few microseconds per document and per level: a word in a third
-of the index took 150 ms to rank. Here each term's BM25 scores come from its blocks of postings (whoosh_postings, kept
-for as long as the searcher, as docsets are: common words recur), as one array of a slot per document, then added up
+of the index took 150 ms to rank. Here each term's BM25 scores come from its blocks of postings (whoosh_postings, its
+Leaf kept for as long as the searcher: common words recur), as one array of a slot per document, then added up
 as Whoosh's matchers add them (an And or an Or sums what matches, a phrase its words where they stand side by side,
 each times its boost), an array at a time. The sums may differ from Whoosh's in the last bits (another order of
 addition): candidates are chosen with a margin for that (best_of), and whoosh_ranking ranks them by these sums

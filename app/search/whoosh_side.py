@@ -54,12 +54,21 @@ class SidePostings:
         index.close()
 
 
-_indexes = Kept(size=_UNREAD)  # segment id -> its side index
+_indexes = Kept(size=_UNREAD)  # segment_key -> its side index
+
+
+def segment_key(reader) -> tuple:
+    """What tells a segment apart in a process's caches: its index's folder and its id. The id alone is a random name,
+    and two indexes (a test's after another's, with `random` seeded alike) may draw the same one."""
+    storage = reader._storage
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    return (folder if folder is not None else id(storage), reader._segid)
 
 
 def _index(reader) -> dict:
     """The segment's side index (field -> term -> [offset, count]); empty where it has none."""
-    found = _indexes.get(reader._segid)
+    key = segment_key(reader)
+    found = _indexes.get(key)
     if found is None:
         storage, segment = reader._storage, reader._segment
         name = segment.make_filename(INDEX)
@@ -67,7 +76,7 @@ def _index(reader) -> dict:
         if not segment.is_compound() and storage.file_exists(name):
             with storage.open_file(name) as file:
                 found = json.loads(file.read())
-        _indexes[reader._segid] = found
+        _indexes[key] = found
     return found
 
 

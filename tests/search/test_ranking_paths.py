@@ -105,8 +105,9 @@ def test_phrases_checked_a_block_at_a_time_match_whooshs_over_many_blocks():
         reader = searcher.reader()
         for words in (["alpha", "beta"], ["beta", "beta"], ["gamma", "alpha", "delta"]):
             expected = sorted(searcher.docs_for_query(Phrase("body", words)))
-            candidates = sorted(rng.sample(range(1500), 300))  # the pairs field's few, spread over the blocks
-            assert _matching(reader, "body", words, candidates) == [doc for doc in expected if doc in candidates]
+            for size in (6, 300):  # a few candidates (most blocks passed by their header), or some in every block
+                candidates = sorted(rng.sample(range(1500), size))
+                assert _matching(reader, "body", words, candidates) == [doc for doc in expected if doc in candidates]
             assert _matching(reader, "body", words, list(range(1500))) == expected
             assert len(expected) > 50  # spread over most of the 12 blocks
 
@@ -141,3 +142,34 @@ def test_a_phrase_checked_in_a_segment_is_not_checked_again_after_an_index_chang
     assert numpy.count_nonzero(after) == numpy.count_nonzero(before)  # one added, one taken out
     assert len(checked) == 1 and len(checked[0]) == 1  # the new segment's one candidate alone
     assert f"comment:{added.id}" in {searcher.stored_fields(int(doc))["doc_id"] for doc in numpy.flatnonzero(after)}
+
+
+def test_a_phrase_checked_by_a_newer_searcher_still_finds_what_an_older_one_sees(
+    app, article, create_comment, reindex, sync
+):
+    # A searcher still in use when the index changes, and a newer one checking the phrase first with a deletion the
+    # older one does not see: the older one still finds the deleted comment, as Whoosh does in its view.
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("Whoosh's phrase matcher")
+    from whoosh.query import Phrase
+
+    from app.search import get_backend
+    from app.search.analysis import stem_text
+    from app.search.whoosh_postings import docset
+
+    comments = [create_comment(article, body=body) for body in BODIES]
+    reindex()
+    sync()
+    query = Phrase("text_ru", stem_text("вывоз отходов", "ru").split())
+    get_backend()._open_searcher()
+    older = get_backend()._index.searcher()  # its own, which the backend's reopening does not close
+    try:
+        get_backend().apply([], [f"comment:{comments[2].id}"])  # holds the phrase twice
+        newer = get_backend()._open_searcher()
+        assert older.doc_count() == newer.doc_count() + 1  # the comment is deleted in the newer one's view only
+        assert set(numpy.flatnonzero(docset(newer, query, {})).tolist()) == set(newer.docs_for_query(query))
+        seen = set(older.docs_for_query(query))
+        assert set(numpy.flatnonzero(docset(older, query, {})).tolist()) == seen
+        assert len(seen) == len(set(newer.docs_for_query(query))) + 1
+    finally:
+        older.close()
