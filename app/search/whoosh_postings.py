@@ -253,10 +253,11 @@ def docset(searcher, query, memo, scored: bool = False):
     if isinstance(query, AndNot):
         return docset(searcher, query.a, memo, scored) & ~docset(searcher, query.b, memo)
     if isinstance(query, And):
-        return _intersection([docset(searcher, sub, memo, scored) for sub in query.subqueries], searcher)
+        found = [docset(searcher, sub, memo, scored) for sub in query.subqueries]
+        return every(found) if found else mask_of(searcher, [])
     if isinstance(query, Or):
         found = [docset(searcher, sub, memo, scored) for sub in query.subqueries]
-        return numpy.logical_or.reduce(found) if found else mask_of(searcher, [])
+        return either(found) if found else mask_of(searcher, [])
     if isinstance(query, WrappingQuery):
         return docset(searcher, query.child, memo, scored)
     return mask_of(searcher, leaf(searcher, query, memo, scored).ids)
@@ -274,9 +275,21 @@ def leaf(searcher, query, memo, scored: bool = False) -> Leaf:
     return found
 
 
-def _intersection(found: list, searcher):
-    """What every one of the masks holds."""
-    return numpy.logical_and.reduce(found) if found else mask_of(searcher, [])
+def every(masks: list):
+    """What every one of the masks (at least one) holds, as a new mask: combined a pair at a time into one array, not
+    stacked into one row per mask (a query with the glossary's expansions has dozens)."""
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found &= mask
+    return found
+
+
+def either(masks: list):
+    """What any of the masks (at least one) holds, as a new mask."""
+    found = masks[0].copy()
+    for mask in masks[1:]:
+        found |= mask
+    return found
 
 
 # The documents of a segment holding a phrase, by (segment, field, words): as a word's postings (_kept), what a segment
@@ -304,7 +317,7 @@ def _phrase(searcher, query, memo, scored: bool):
             if candidates is None:  # once, for every segment that needs them
                 near = [docset(searcher, And([Term(PAIRS_FIELD, pair) for pair in pairs(query.words)]), memo)]
                 near += [docset(searcher, Term(query.fieldname, word), memo, scored) for word in query.words]
-                candidates = numpy.flatnonzero(_intersection(near, searcher))
+                candidates = numpy.flatnonzero(every(near))
             start, end = numpy.searchsorted(candidates, [offset, offset + reader.doc_count_all()])
             mine = (candidates[start:end] - offset).tolist()
             local = numpy.array(_matching(reader, query.fieldname, query.words, mine), dtype=numpy.int64)

@@ -13,7 +13,7 @@ Queries of other kinds (date ranges, Or with a scale) give None: they are walked
 import numpy
 from whoosh.query import And, AndNot, Or, Phrase, Term
 
-from app.search.whoosh_postings import docset, leaf, read_term, size_of
+from app.search.whoosh_postings import docset, either, every, leaf, read_term, size_of
 
 MARGIN = 1e-9  # relative: a candidate within this of the last score wanted is scored again, so float noise loses none
 
@@ -97,13 +97,13 @@ def _scores(searcher, query, memo, space: _Space):
         counts = [int(numpy.count_nonzero(mask)) for mask, _ in parts]
         parts = [parts[at] for at in sorted(range(len(parts)), key=counts.__getitem__)]
         if isinstance(query, And):
-            mask = numpy.logical_and.reduce([mask for mask, _ in parts])
+            mask = every([mask for mask, _ in parts])
             total = numpy.zeros(space.size, dtype=numpy.float64)
             for _, values in parts:
                 total += values
             total = numpy.where(mask, total, 0.0)
         else:
-            mask = numpy.logical_or.reduce([mask for mask, _ in parts])
+            mask = either([mask for mask, _ in parts])
             # The most matches' scores first, then the others added to them (0 where a part does not match).
             total = parts[-1][1].copy()
             for _, values in parts[:-1]:
