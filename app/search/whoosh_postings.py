@@ -12,7 +12,8 @@ decided changes the index and so the searcher, but not the segments already writ
 otherwise read its common words' blocks again for nearly every search.
 
 What a query matches is a mask (numpy booleans, one per document of the searcher) built from its words' documents:
-intersecting and joining Python sets of a common word's tens of thousands of documents was most of its search.
+intersecting and joining Python sets of a common word's tens of thousands of documents was most of its search. A
+phrase is checked on its words' positions, and what a segment holds of it is kept per segment too (_phrases).
 """
 
 from itertools import accumulate, repeat
