@@ -166,7 +166,7 @@ def stats(timings: list[float]) -> dict:
 
 def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> dict:
     from app.extensions import db
-    from app.search import documents, get_backend, whoosh_postings, whoosh_side
+    from app.search import documents, get_backend, whoosh_postings
     from app.search.backend import Filters
     from app.search.services import search
 
@@ -209,10 +209,7 @@ def bench_app(app, laws, sections, comments, queries, worst, workdir: Path) -> d
                     # The worst case is a first search of the word: nothing remembered from the realistic run, not even
                     # what this process keeps across index changes.
                     backend._cache, backend._leaf_sets = (None, {}), (None, {})
-                    whoosh_postings._kept.clear()
-                    whoosh_postings._dead.clear()
-                    whoosh_postings._phrases.clear()
-                    whoosh_side._indexes.clear()
+                    whoosh_postings.forget()
                 if changing:
                     # A busy consultation: a comment is indexed again before each search (untimed), as the search
                     # queue does after every post or decision, so each search has a new searcher.

@@ -49,11 +49,6 @@ class Leaf:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def as_dict(self) -> dict[int, float | None]:
-        """Document -> score (None where not read): for tests and for looking at one."""
-        scores = self.scores.tolist() if self.scores is not None else [None] * len(self.ids)
-        return dict(zip(self.ids.tolist(), scores, strict=True))
-
 
 def size_of(searcher) -> int:
     """How many document numbers the searcher has (deleted ones too): the length of its masks."""
@@ -164,9 +159,7 @@ def _postings(reader, fieldname: str, text: str):
         return found
     found = whoosh_side.read(reader, fieldname, text)  # a common word of a rebuilt segment: plain arrays
     if found is None:
-        matcher = reader.postings(fieldname, text)
-        if type(matcher) is FilterMatcher and matcher._exclude:  # deleted documents are left out by the caller
-            matcher = matcher.child
+        matcher = _all_postings(reader, fieldname, text)
         if type(matcher) is not W3LeafMatcher:
             return None
         ids, weights = [], []
@@ -176,6 +169,20 @@ def _postings(reader, fieldname: str, text: str):
         found = (numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float64))
     _kept[key] = found
     return found
+
+
+def _all_postings(reader, fieldname: str, text: str):
+    """The word's postings in one segment, deleted documents included: callers leave those out themselves (a mask per
+    segment), or ask only for documents that are not deleted."""
+    matcher = reader.postings(fieldname, text)
+    return matcher.child if type(matcher) is FilterMatcher and matcher._exclude else matcher
+
+
+def forget() -> None:
+    """Drop what this process keeps across index changes (postings, deletions, phrases, side indexes): a benchmark's
+    cold search starts from nothing."""
+    for kept in (_kept, _dead, _phrases, whoosh_side._indexes):
+        kept.clear()
 
 
 def _blocks(matcher):
@@ -350,10 +357,8 @@ def _matching(reader, fieldname: str, words, candidates: list[int]) -> list[int]
 
 
 def _positions(reader, fieldname: str, word: str, candidates: list[int]) -> dict[int, set[int]]:
-    """The word's positions in each of the candidates (ascending) that hold it."""
-    matcher = reader.postings(fieldname, word)
-    if type(matcher) is FilterMatcher and matcher._exclude:  # the candidates hold no deleted document
-        matcher = matcher.child
+    """The word's positions in each of the candidates (ascending; none deleted) that hold it."""
+    matcher = _all_postings(reader, fieldname, word)
     found: dict[int, set[int]] = {}
     if type(matcher) is not W3LeafMatcher:  # postings of another kind: Whoosh's own skipping
         for doc in candidates:

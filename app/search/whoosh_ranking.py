@@ -40,7 +40,7 @@ class Leaves(Kept):
     `budget` documents held in all (16 bytes each: its number and score) or `size` entries."""
 
     def __init__(self, budget: int, size: int):
-        super().__init__(budget, size, weigh=lambda found: len(found or ()))
+        super().__init__(budget, size)  # weighed by len(): a Leaf's documents
 
 
 def _scores_of(searcher, query, docnums: set[int]) -> list[tuple[float, int]]:
@@ -110,7 +110,7 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
     are scored by Whoosh, all in a pass."""
     slots: dict = {kind: [] for kind in sizes}  # type -> (candidates, how many of them wanted), group by group
     walk, wanted, known = {}, set(), {}  # known: candidates' scores added up from their words' (whoosh_scores)
-    every: list = []  # the scores of every match (mask, scores), once a large group needs them; or [None]
+    whole: list = []  # the scores of every match (mask, scores), once a large group needs them; or [None]
     unscorable: list = []  # whoosh_scores cannot score this query: once found, not asked again
 
     def scored(allowed, count: int):
@@ -120,9 +120,9 @@ def _ranked(searcher, query, members: dict, groups: list, sizes: dict, memo) -> 
         ids = numpy.flatnonzero(allowed)
         if count > SCORE_EVERY_FROM:
             # A common word's groups (as typed, the rest) in each type: scored once, not once per group and type.
-            if not every:
-                every.append(whoosh_scores.scores(searcher, query, memo))
-            found = every[0]
+            if not whole:
+                whole.append(whoosh_scores.scores(searcher, query, memo))
+            found = whole[0]
             found = None if found is None else (found[0][ids], found[1][ids])
         else:
             # A few candidates: their scores alone (arrays the size of the index cost more than a rare word's reading).

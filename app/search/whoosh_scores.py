@@ -13,7 +13,7 @@ Queries of other kinds (date ranges, Or with a scale) give None: they are walked
 import numpy
 from whoosh.query import And, AndNot, Or, Phrase, Term
 
-from app.search.whoosh_postings import docset, either, every, leaf, read_term, size_of
+from app.search.whoosh_postings import docset, either, every, leaf, size_of
 
 MARGIN = 1e-9  # relative: a candidate within this of the last score wanted is scored again, so float noise loses none
 
@@ -65,12 +65,8 @@ def scores(searcher, query, memo, docs=None):
 
 def _scores(searcher, query, memo, space: _Space):
     if type(query) is Term:
-        found = memo.get(query)
-        if found is None or found.scores is None:
-            found = read_term(searcher, query, memo, scored=True)
-        if found is None or found.scores is None:
-            return None
-        return space.scored(found.ids, found.scores)
+        found = leaf(searcher, query, memo, scored=True)
+        return None if found.scores is None else space.scored(found.ids, found.scores)
     if type(query) is Phrase:
         # Whoosh scores a phrase as the sum of its words' scores (times its boost), where they stand side by side.
         words = [_scores(searcher, Term(query.fieldname, word), memo, space) for word in query.words]
